@@ -1,0 +1,56 @@
+-- What happens around properties: every touch and reaction (append-only),
+-- competitors' permits, and competition per ZIP.
+
+CREATE TABLE stormops.behavior_events (
+  behavior_event_id  pg_catalog.int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  property_id        pg_catalog.text NOT NULL REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
+  customer_id        pg_catalog.text,
+  event_type         pg_catalog.text NOT NULL
+                     CONSTRAINT behavior_events_type_known
+                     CHECK (event_type OPERATOR(pg_catalog.=) ANY
+                            ('{contact,open,click,response,complaint,opt_out,conversion}'::pg_catalog.text[])),
+  channel            pg_catalog.text
+                     CONSTRAINT behavior_events_channel_known
+                     CHECK (channel OPERATOR(pg_catalog.=) ANY
+                            ('{email,sms,phone,door_knock,direct_mail,paid_ads}'::pg_catalog.text[])),
+  event_timestamp    pg_catalog.timestamptz NOT NULL,
+  complaint          pg_catalog.bool NOT NULL DEFAULT false,
+  revenue            pg_catalog.int4
+                     CONSTRAINT behavior_events_revenue_range CHECK (revenue OPERATOR(pg_catalog.>=) 0),
+  execution_id       pg_catalog.uuid
+);
+COMMENT ON TABLE stormops.behavior_events IS
+  'Every touch and reaction, append-only. channel is text (not the enum) so loads from text staging need no casts.';
+CREATE INDEX behavior_events_property_time_idx
+  ON stormops.behavior_events (property_id, event_timestamp);
+CREATE INDEX behavior_events_execution_idx
+  ON stormops.behavior_events (execution_id) WHERE execution_id IS NOT NULL;
+
+CREATE TABLE stormops.competitor_permits (
+  permit_id        pg_catalog.text PRIMARY KEY
+                   CONSTRAINT competitor_permits_id_not_empty CHECK (permit_id OPERATOR(pg_catalog.<>) ''),
+  zip              pg_catalog.text NOT NULL
+                   CONSTRAINT competitor_permits_zip_format CHECK (stormops.is_zip(zip)),
+  tract_geoid      pg_catalog.text
+                   CONSTRAINT competitor_permits_geoid_format CHECK (stormops.is_tract_geoid(tract_geoid)),
+  contractor_id    pg_catalog.text NOT NULL,
+  contractor_name  pg_catalog.text,
+  contractor_tier  pg_catalog.text
+                   CONSTRAINT competitor_permits_tier_known
+                   CHECK (contractor_tier OPERATOR(pg_catalog.=) ANY ('{Tier1,Tier2,Tier3}'::pg_catalog.text[])),
+  filed_at         pg_catalog.timestamptz NOT NULL
+);
+COMMENT ON TABLE stormops.competitor_permits IS 'Building permits filed by other contractors.';
+CREATE INDEX competitor_permits_zip_time_idx ON stormops.competitor_permits (zip, filed_at);
+
+CREATE TABLE stormops.zip_competition (
+  zip                  pg_catalog.text PRIMARY KEY
+                       CONSTRAINT zip_competition_zip_format CHECK (stormops.is_zip(zip)),
+  competitor_pressure  pg_catalog.numeric
+                       CONSTRAINT zip_competition_pressure_range
+                       CHECK (competitor_pressure OPERATOR(pg_catalog.>=) 0 AND competitor_pressure OPERATOR(pg_catalog.<=) 1),
+  white_space_score    pg_catalog.numeric
+                       CONSTRAINT zip_competition_white_space_range
+                       CHECK (white_space_score OPERATOR(pg_catalog.>=) 0 AND white_space_score OPERATOR(pg_catalog.<=) 100)
+);
+COMMENT ON TABLE stormops.zip_competition IS 'Competition per ZIP, computed from permits or loaded; a reference table.';

@@ -1,0 +1,386 @@
+-- Playbook lifecycle: permitted status moves, versioning of every change to a
+-- playbook that has left Draft, history, and the operator's functions.
+
+-- Where a playbook may go from a status (Retired is final).
+CREATE FUNCTION stormops.playbook_status_moves(from_status stormops.playbook_status)
+RETURNS stormops.playbook_status[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE from_status
+           WHEN 'Draft' THEN '{Active,Retired}'::stormops.playbook_status[]
+           WHEN 'Active' THEN '{Paused,Retired}'::stormops.playbook_status[]
+           WHEN 'Paused' THEN '{Active,Retired}'::stormops.playbook_status[]
+           ELSE '{}'::stormops.playbook_status[]
+         END;
+END;
+
+CREATE FUNCTION stormops.raise_out_of_range(playbook pg_catalog.text, col pg_catalog.text,
+                                            found pg_catalog.numeric, accepted pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  RAISE EXCEPTION '% of playbook "%" is out of range', col, playbook
+    USING ERRCODE = 'numeric_value_out_of_range',
+          DETAIL = format('Column %s; found %s.', col, found),
+          HINT = format('Accepted: %s.', accepted);
+END;
+$$;
+
+CREATE FUNCTION stormops.playbooks_before_write()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  -- Columns that describe a row's bookkeeping rather than what the play does.
+  bookkeeping constant text[] :=
+    '{playbook_version,status,created_at,created_by,updated_at,updated_by}';
+  rules_changed bool;
+BEGIN
+  -- Friendly errors for the scalar columns; the CHECK constraints stay as the
+  -- declarative record of the same ranges.
+  IF NEW.playbook_name IS NOT NULL
+     AND NOT NEW.playbook_name ~ '^[^[:space:][:cntrl:]]([^[:cntrl:]]{0,198}[^[:space:][:cntrl:]])?$' THEN
+    RAISE EXCEPTION 'invalid playbook_name %', quote_literal(NEW.playbook_name)
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Column playbook_name.',
+            HINT = 'From 1 to 200 characters, no control characters, not starting or ending with a space.';
+  END IF;
+  IF jsonb_typeof(NEW.message_variants) <> 'object' THEN
+    RAISE EXCEPTION 'message_variants of playbook "%" must be a JSON object', NEW.playbook_name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('Column message_variants; found %s.', jsonb_typeof(NEW.message_variants)),
+            HINT = 'An object of variant name -> script, e.g. {"analytical": {"Proof_Seeker": "..."}}, or NULL.';
+  END IF;
+  -- Plain IFs, not a loop over to_jsonb(NEW): this runs on every write.
+  IF NEW.expected_property_count < 0 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'expected_property_count', NEW.expected_property_count,
+                                        'a whole number of properties, 0 or more');
+  END IF;
+  IF NEW.max_daily_contacts < 0 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'max_daily_contacts', NEW.max_daily_contacts,
+                                        'a whole number of contacts per day, 0 or more');
+  END IF;
+  IF NEW.max_concurrent_properties < 0 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'max_concurrent_properties', NEW.max_concurrent_properties,
+                                        'a whole number of properties worked at once, 0 or more');
+  END IF;
+  IF NEW.team_size_required < 0 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'team_size_required', NEW.team_size_required,
+                                        'a whole number of people, 0 or more');
+  END IF;
+  IF NEW.budget_allocated < 0 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'budget_allocated', NEW.budget_allocated,
+                                        'whole dollars, 0 or more');
+  END IF;
+  IF NEW.target_conversion_rate < 0 OR NEW.target_conversion_rate > 1 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'target_conversion_rate', NEW.target_conversion_rate,
+                                        'a rate from 0 to 1, e.g. 0.25 for 25%');
+  END IF;
+  IF NEW.target_avg_ticket < 0 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'target_avg_ticket', NEW.target_avg_ticket,
+                                        'whole dollars, 0 or more');
+  END IF;
+  IF NEW.target_roi < -1 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'target_roi', NEW.target_roi,
+                                        'a ratio of -1 or more, e.g. 4.00 for 400%');
+  END IF;
+  IF NEW.min_property_count < 1 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'min_property_count', NEW.min_property_count,
+                                        'a whole number of properties, 1 or more');
+  END IF;
+  IF NEW.priority < 1 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'priority', NEW.priority,
+                                        'a whole number, 1 or more (1 is served first)');
+  END IF;
+  IF NEW.holdout_share < 0 OR NEW.holdout_share >= 1 THEN
+    PERFORM stormops.raise_out_of_range(NEW.playbook_name, 'holdout_share', NEW.holdout_share,
+                                        'a share from 0 up to but not including 1, e.g. 0.10 for 10%');
+  END IF;
+
+  IF NOT stormops.is_semver(NEW.playbook_version) THEN
+    RAISE EXCEPTION 'invalid playbook_version % for playbook "%"',
+                    quote_nullable(NEW.playbook_version), NEW.playbook_name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Column playbook_version.',
+            HINT = 'A semantic version MAJOR.MINOR.PATCH such as 1.0.0 or v1.2.0.';
+  END IF;
+  NEW.updated_by := current_user;
+
+  IF TG_OP = 'INSERT' THEN
+    RETURN NEW;
+  END IF;
+
+  IF NEW.playbook_id IS DISTINCT FROM OLD.playbook_id THEN
+    RAISE EXCEPTION 'the playbook_id of playbook "%" cannot change', OLD.playbook_name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Column playbook_id.',
+            HINT = 'A playbook keeps its id for life; insert a new playbook instead.';
+  END IF;
+  IF OLD.status = 'Retired' THEN
+    RAISE EXCEPTION 'playbook "%" is retired and cannot change', OLD.playbook_name
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Column status: Retired is final.',
+            HINT = 'Copy it into a new playbook (INSERT ... SELECT with a new playbook_name) to run it again.';
+  END IF;
+  IF NEW.status <> OLD.status
+     AND NOT NEW.status = ANY (stormops.playbook_status_moves(OLD.status)) THEN
+    RAISE EXCEPTION 'playbook "%" cannot move from % to %', OLD.playbook_name, OLD.status, NEW.status
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = format('Column status: %s -> %s is not a permitted move.', OLD.status, NEW.status),
+            HINT = format('From %s a playbook may move to %s. Permitted moves: Draft -> Active, Active <-> Paused, any -> Retired.',
+                          OLD.status, array_to_string(stormops.playbook_status_moves(OLD.status), ' or '));
+  END IF;
+
+  -- A change to what a play does, once it has left Draft, is a new version:
+  -- executions name the version they ran, so retrospectives can tell them apart.
+  IF OLD.status <> 'Draft'
+     AND NEW.playbook_version = OLD.playbook_version
+     AND (to_jsonb(NEW) - bookkeeping) IS DISTINCT FROM (to_jsonb(OLD) - bookkeeping) THEN
+    rules_changed := NEW.targeting_rules IS DISTINCT FROM OLD.targeting_rules
+                  OR NEW.channel_strategy IS DISTINCT FROM OLD.channel_strategy;
+    NEW.playbook_version := stormops.semver_bump(OLD.playbook_version,
+                              CASE WHEN rules_changed THEN 'minor' ELSE 'patch' END);
+  END IF;
+  IF NEW.playbook_version <> OLD.playbook_version
+     AND NOT stormops.semver_key(NEW.playbook_version) > stormops.semver_key(OLD.playbook_version) THEN
+    RAISE EXCEPTION 'playbook_version of playbook "%" must increase', OLD.playbook_name
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('Column playbook_version: %s is not later than %s.', NEW.playbook_version, OLD.playbook_version),
+            HINT = format('Use stormops.revise_playbook(name, changes), or set a later version such as %s.',
+                          stormops.semver_bump(OLD.playbook_version, 'patch'));
+  END IF;
+
+  NEW.created_at := OLD.created_at;
+  NEW.created_by := OLD.created_by;
+  NEW.updated_at := now();
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER playbooks_before_write
+  BEFORE INSERT OR UPDATE ON stormops.playbooks
+  FOR EACH ROW EXECUTE FUNCTION stormops.playbooks_before_write();
+
+-- SECURITY DEFINER: operators change playbooks but may not write the history
+-- themselves, so that it stays a faithful record.
+CREATE FUNCTION stormops.playbooks_record_version()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO stormops.playbook_versions
+         (playbook_id, playbook_version, playbook, superseded_at, superseded_by)
+  VALUES (OLD.playbook_id, OLD.playbook_version, to_jsonb(OLD), now(), NEW.updated_by);
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER playbooks_record_version
+  AFTER UPDATE ON stormops.playbooks
+  FOR EACH ROW
+  WHEN (OLD.playbook_version OPERATOR(pg_catalog.<>) NEW.playbook_version)
+  EXECUTE FUNCTION stormops.playbooks_record_version();
+
+CREATE FUNCTION stormops.playbooks_before_delete()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF EXISTS (SELECT FROM stormops.playbook_executions e WHERE e.playbook_id = OLD.playbook_id) THEN
+    RAISE EXCEPTION 'playbook "%" has executions and cannot be deleted', OLD.playbook_name
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Table playbook_executions references it.',
+            HINT = format('Retire it instead: SELECT stormops.retire_playbook(%L);', OLD.playbook_name);
+  END IF;
+  RETURN OLD;
+END;
+$$;
+
+CREATE TRIGGER playbooks_before_delete
+  BEFORE DELETE ON stormops.playbooks
+  FOR EACH ROW EXECUTE FUNCTION stormops.playbooks_before_delete();
+
+-- The playbook named `name`, locked for update; a clear error when absent.
+CREATE FUNCTION stormops.lock_playbook(name pg_catalog.text)
+RETURNS stormops.playbooks
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  pb stormops.playbooks;
+BEGIN
+  SELECT * INTO pb FROM stormops.playbooks p WHERE p.playbook_name = name FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'playbook "%" does not exist', name
+      USING ERRCODE = 'undefined_object',
+            HINT = 'List playbooks with: SELECT playbook_name, status FROM stormops.playbooks;';
+  END IF;
+  RETURN pb;
+END;
+$$;
+
+CREATE FUNCTION stormops.set_playbook_status(name pg_catalog.text, new_status stormops.playbook_status)
+RETURNS stormops.playbooks
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  pb stormops.playbooks := stormops.lock_playbook(name);
+BEGIN
+  IF pb.status = new_status THEN
+    RETURN pb;                  -- already there: calling twice is harmless
+  END IF;
+  UPDATE stormops.playbooks p SET status = new_status
+   WHERE p.playbook_id = pb.playbook_id
+  RETURNING * INTO pb;
+  RETURN pb;
+END;
+$$;
+COMMENT ON FUNCTION stormops.set_playbook_status(pg_catalog.text, stormops.playbook_status) IS
+  'Moves a playbook to a status (Draft -> Active <-> Paused, any -> Retired); a no-op when it is already there.';
+
+CREATE FUNCTION stormops.activate_playbook(name pg_catalog.text)
+RETURNS stormops.playbooks
+LANGUAGE sql
+BEGIN ATOMIC
+  SELECT * FROM stormops.set_playbook_status(name, 'Active');
+END;
+
+CREATE FUNCTION stormops.pause_playbook(name pg_catalog.text)
+RETURNS stormops.playbooks
+LANGUAGE sql
+BEGIN ATOMIC
+  SELECT * FROM stormops.set_playbook_status(name, 'Paused');
+END;
+
+CREATE FUNCTION stormops.retire_playbook(name pg_catalog.text)
+RETURNS stormops.playbooks
+LANGUAGE sql
+BEGIN ATOMIC
+  SELECT * FROM stormops.set_playbook_status(name, 'Retired');
+END;
+
+-- Apply `changes` (column -> new value) to a playbook as a new version.
+-- bump: major, minor or patch; by default minor when the targeting rules or
+-- the channel strategy change, patch otherwise.
+CREATE FUNCTION stormops.revise_playbook(name pg_catalog.text, changes pg_catalog.jsonb,
+                                         bump pg_catalog.text DEFAULT NULL)
+RETURNS stormops.playbooks
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  editable constant text[] := '{playbook_name,targeting_rules,expected_property_count,channel_strategy,'
+    'message_variants,max_daily_contacts,max_concurrent_properties,team_size_required,budget_allocated,'
+    'target_conversion_rate,target_avg_ticket,target_roi,requires_vector_search,requires_graph_analysis,'
+    'requires_streaming_triggers,requires_ml_scoring,min_property_count,priority,holdout_share,cost_per_contact}';
+  pb stormops.playbooks := stormops.lock_playbook(name);
+  k text;
+  err_state text;
+  err_message text;
+  err_detail text;
+  err_hint text;
+BEGIN
+  IF changes IS NULL OR jsonb_typeof(changes) <> 'object' OR changes = '{}' THEN
+    RAISE EXCEPTION 'changes must be a non-empty JSON object'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('JSON path: changes; found %s.', coalesce(changes::text, 'NULL')),
+            HINT = 'Pass {"column": new value, ...}, e.g. {"budget_allocated": 20000}.';
+  END IF;
+  IF pb.status = 'Retired' THEN
+    RAISE EXCEPTION 'playbook "%" is retired and cannot change', name
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Column status: Retired is final.',
+            HINT = 'Copy it into a new playbook (INSERT ... SELECT with a new playbook_name) to run it again.';
+  END IF;
+
+  FOR k IN SELECT jsonb_object_keys(changes) ORDER BY 1 LOOP
+    IF k = ANY ('{playbook_id,playbook_version,status,created_at,created_by,updated_at,updated_by}'::text[]) THEN
+      RAISE EXCEPTION 'revise_playbook cannot change %', k
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = format('JSON path: changes.%s.', k),
+              HINT = CASE k WHEN 'status' THEN 'Use activate_playbook, pause_playbook or retire_playbook.'
+                            WHEN 'playbook_version' THEN 'The version is bumped for you; choose the part with the bump argument (major, minor, patch).'
+                            ELSE 'It is kept by the database.' END;
+    END IF;
+    IF NOT k = ANY (editable) THEN
+      RAISE EXCEPTION 'playbooks has no editable column %', quote_ident(k)
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = format('JSON path: changes.%s.', k),
+              HINT = 'Editable columns: ' || array_to_string(editable, ', ') || '.';
+    END IF;
+    -- One key at a time, so a bad value is reported at its own path.
+    BEGIN
+      pb := jsonb_populate_record(pb, jsonb_build_object(k, changes -> k));
+    EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
+      GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                              err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+      -- A validator's "JSON path: physics.min_sii_score; ..." becomes
+      -- "JSON path: changes.targeting_rules.physics.min_sii_score; ...".
+      err_detail := CASE
+        WHEN err_detail LIKE 'JSON path: (top level)%' THEN
+          format('JSON path: changes.%s', k) || substr(err_detail, length('JSON path: (top level)') + 1)
+        WHEN err_detail LIKE 'JSON path: %' THEN
+          format('JSON path: changes.%s.', k) || substr(err_detail, length('JSON path: ') + 1)
+        ELSE format('JSON path: changes.%s; found %s.', k, changes -> k)
+      END;
+      RAISE EXCEPTION '%', err_message
+        USING ERRCODE = err_state,
+              DETAIL = err_detail,
+              HINT = coalesce(nullif(err_hint, ''),
+                              'Give a value of the column''s type; see docs/playbook-reference.md.');
+    END;
+  END LOOP;
+
+  UPDATE stormops.playbooks p SET
+    playbook_name = pb.playbook_name,
+    targeting_rules = pb.targeting_rules,
+    expected_property_count = pb.expected_property_count,
+    channel_strategy = pb.channel_strategy,
+    message_variants = pb.message_variants,
+    max_daily_contacts = pb.max_daily_contacts,
+    max_concurrent_properties = pb.max_concurrent_properties,
+    team_size_required = pb.team_size_required,
+    budget_allocated = pb.budget_allocated,
+    target_conversion_rate = pb.target_conversion_rate,
+    target_avg_ticket = pb.target_avg_ticket,
+    target_roi = pb.target_roi,
+    requires_vector_search = pb.requires_vector_search,
+    requires_graph_analysis = pb.requires_graph_analysis,
+    requires_streaming_triggers = pb.requires_streaming_triggers,
+    requires_ml_scoring = pb.requires_ml_scoring,
+    min_property_count = pb.min_property_count,
+    priority = pb.priority,
+    holdout_share = pb.holdout_share,
+    cost_per_contact = pb.cost_per_contact,
+    playbook_version = stormops.semver_bump(pb.playbook_version, coalesce(bump,
+      CASE WHEN changes ?| '{targeting_rules,channel_strategy}'::text[] THEN 'minor' ELSE 'patch' END))
+  WHERE p.playbook_id = pb.playbook_id
+  RETURNING * INTO pb;
+  RETURN pb;
+END;
+$$;
+COMMENT ON FUNCTION stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text) IS
+  'Applies {"column": value, ...} to a playbook as a new semantic version and keeps the previous one in playbook_versions.';
+
+-- Cost of contacting one property through every step of a playbook's
+-- sequence (the budget's worst case): playbook override, then channel_costs,
+-- then the built-in default.
+CREATE FUNCTION stormops.playbook_cost_per_property(pb stormops.playbooks)
+RETURNS pg_catalog.numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT COALESCE(pg_catalog.sum(COALESCE(
+           (pb.cost_per_contact OPERATOR(pg_catalog.->>) (s.step OPERATOR(pg_catalog.->>) 'channel'))::pg_catalog.numeric,
+           c.cost_per_contact,
+           stormops.default_channel_cost((s.step OPERATOR(pg_catalog.->>) 'channel')::stormops.channel))), 0)
+    FROM pg_catalog.jsonb_array_elements(pb.channel_strategy OPERATOR(pg_catalog.->) 'sequence') AS s(step)
+    LEFT JOIN stormops.channel_costs c
+      ON c.channel OPERATOR(pg_catalog.=) (s.step OPERATOR(pg_catalog.->>) 'channel')::stormops.channel;
+END;

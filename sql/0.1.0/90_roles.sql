@@ -1,0 +1,65 @@
+-- Roles: viewer reads, operator runs plays, edits playbooks and loads data,
+-- admin does everything. Roles are cluster-wide: they are created once and
+-- kept when the extension is dropped (docs/security.md).
+
+DO $roles$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'stormops_viewer') THEN
+    CREATE ROLE stormops_viewer NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'stormops_operator') THEN
+    CREATE ROLE stormops_operator NOLOGIN;
+    GRANT stormops_viewer TO stormops_operator;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'stormops_admin') THEN
+    CREATE ROLE stormops_admin NOLOGIN;
+    GRANT stormops_operator TO stormops_admin;
+  END IF;
+END
+$roles$;
+
+REVOKE ALL ON SCHEMA stormops FROM PUBLIC;
+GRANT USAGE ON SCHEMA stormops TO stormops_viewer;
+
+-- Functions are callable only by the three roles; the pure ones by all three.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA stormops FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  stormops.validate_targeting_rules(pg_catalog.jsonb),
+  stormops.validate_channel_strategy(pg_catalog.jsonb),
+  stormops.validate_channel_costs(pg_catalog.jsonb),
+  stormops.check_targeting_rules(pg_catalog.jsonb),
+  stormops.check_channel_strategy(pg_catalog.jsonb),
+  stormops.embedding_is_valid(pg_catalog.float4[]),
+  stormops.is_zip(pg_catalog.text),
+  stormops.is_tract_geoid(pg_catalog.text),
+  stormops.is_semver(pg_catalog.text),
+  stormops.semver_key(pg_catalog.text),
+  stormops.semver_bump(pg_catalog.text, pg_catalog.text),
+  stormops.default_channel_cost(stormops.channel),
+  stormops.playbook_status_moves(stormops.playbook_status),
+  stormops.playbook_cost_per_property(stormops.playbooks)
+TO stormops_viewer;
+GRANT EXECUTE ON FUNCTION
+  stormops.lock_playbook(pg_catalog.text),
+  stormops.set_playbook_status(pg_catalog.text, stormops.playbook_status),
+  stormops.activate_playbook(pg_catalog.text),
+  stormops.pause_playbook(pg_catalog.text),
+  stormops.retire_playbook(pg_catalog.text),
+  stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text)
+TO stormops_operator;
+
+GRANT SELECT ON ALL TABLES IN SCHEMA stormops TO stormops_viewer;
+
+-- Operators load the inputs and edit playbooks.
+GRANT INSERT, UPDATE, DELETE ON
+  stormops.zip_codes, stormops.census_tracts, stormops.properties, stormops.cohorts,
+  stormops.property_scores, stormops.storm_events, stormops.storm_reports,
+  stormops.property_impacts, stormops.behavior_events, stormops.competitor_permits,
+  stormops.zip_competition, stormops.playbooks
+TO stormops_operator;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;
+
+-- Admins also own the site settings and may correct executions and history.
+GRANT ALL ON ALL TABLES IN SCHEMA stormops TO stormops_admin;
+GRANT ALL ON ALL SEQUENCES IN SCHEMA stormops TO stormops_admin;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA stormops TO stormops_admin;

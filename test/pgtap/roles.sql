@@ -1,0 +1,66 @@
+-- Roles: viewer reads only, operator runs plays and edits playbooks and data,
+-- admin also owns site settings and may correct executions.
+BEGIN;
+SELECT plan(27);
+
+SELECT has_role('stormops_viewer');
+SELECT has_role('stormops_operator');
+SELECT has_role('stormops_admin');
+SELECT is_member_of('stormops_viewer', 'stormops_operator');
+SELECT is_member_of('stormops_operator', 'stormops_admin');
+
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy)
+VALUES ('Role-Test', '{"geography": {"zips": ["75034"]}}',
+        '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}');
+
+-- Nobody else may even see the schema.
+CREATE ROLE stormops_test_outsider NOLOGIN;
+SET ROLE stormops_test_outsider;
+SELECT throws_ok('SELECT count(*) FROM stormops.playbooks', '42501', NULL, 'an outsider cannot read playbooks');
+SELECT throws_ok($$SELECT stormops.activate_playbook('Role-Test')$$, '42501', NULL, 'an outsider cannot run lifecycle functions');
+RESET ROLE;
+
+SET ROLE stormops_viewer;
+SELECT is((SELECT count(*)::int FROM stormops.playbooks), 1, 'viewer reads playbooks');
+SELECT lives_ok('SELECT count(*) FROM stormops.playbook_executions', 'viewer reads executions');
+SELECT lives_ok($$SELECT * FROM stormops.check_targeting_rules('{}')$$, 'viewer may check rules');
+SELECT throws_ok($$INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy)
+  VALUES ('Viewer-Play', '{}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}')$$,
+  '42501', NULL, 'viewer cannot insert playbooks');
+SELECT throws_ok($$UPDATE stormops.playbooks SET budget_allocated = 1$$, '42501', NULL, 'viewer cannot update playbooks');
+SELECT throws_ok($$DELETE FROM stormops.playbooks$$, '42501', NULL, 'viewer cannot delete playbooks');
+SELECT throws_ok($$SELECT stormops.activate_playbook('Role-Test')$$, '42501', NULL, 'viewer cannot activate');
+SELECT throws_ok($$INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('v', 'hail', now())$$,
+  '42501', NULL, 'viewer cannot load storms');
+RESET ROLE;
+
+SET ROLE stormops_operator;
+SELECT lives_ok($$INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy)
+  VALUES ('Operator-Play', '{}', '{"sequence": [{"step": 1, "channel": "sms", "timing_hours": 0}]}')$$,
+  'operator inserts playbooks');
+SELECT is((SELECT created_by FROM stormops.playbooks WHERE playbook_name = 'Operator-Play'),
+  'stormops_operator', 'created_by records the role');
+SELECT lives_ok($$SELECT stormops.activate_playbook('Role-Test')$$, 'operator activates');
+SELECT lives_ok($$SELECT stormops.revise_playbook('Role-Test', '{"budget_allocated": 900}')$$,
+  'operator revises (history is written for them)');
+SELECT is((SELECT superseded_by FROM stormops.playbook_versions v JOIN stormops.playbooks p USING (playbook_id)
+            WHERE p.playbook_name = 'Role-Test'),
+  'stormops_operator', 'history names the operator, not the definer');
+SELECT throws_ok($$INSERT INTO stormops.playbook_versions VALUES (gen_random_uuid(), '9.9.9', '{}')$$,
+  '42501', NULL, 'operator cannot forge history');
+SELECT lives_ok($$INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('op', 'hail', now())$$,
+  'operator loads storms');
+SELECT lives_ok($$DELETE FROM stormops.playbooks WHERE playbook_name = 'Operator-Play'$$, 'operator deletes a playbook');
+SELECT throws_ok($$INSERT INTO stormops.channel_costs VALUES ('email', 0.02)$$,
+  '42501', NULL, 'operator cannot change site-wide costs');
+SELECT throws_ok($$UPDATE stormops.playbook_executions SET status = 'Aborted'$$,
+  '42501', NULL, 'operator cannot rewrite executions');
+RESET ROLE;
+
+SET ROLE stormops_admin;
+SELECT lives_ok($$INSERT INTO stormops.channel_costs VALUES ('email', 0.02)$$, 'admin sets site-wide costs');
+SELECT lives_ok($$UPDATE stormops.playbook_executions SET status = 'Aborted'$$, 'admin may correct executions');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;

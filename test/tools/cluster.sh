@@ -1,0 +1,79 @@
+# cluster.sh: a throwaway PostgreSQL cluster for tests and the demo (sourced).
+#
+# cluster_start creates it in a new temporary folder owned by an unprivileged
+# user (PostgreSQL refuses to run as root: as root we use the "postgres" system
+# user that Debian's packages create), listening only on a Unix socket in its
+# own folder, on a port no server uses. It exports PGHOST, PGPORT and PGUSER so
+# psql, pg_regress and pg_prove reach it. cluster_stop stops it and removes the
+# folder; callers run it from an EXIT trap so that happens on failure and on
+# Ctrl-C too.
+
+PG_BINDIR=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
+CLUSTER_DIR=""
+
+if [ "$(id -u)" -eq 0 ]; then
+  CLUSTER_OS_USER=postgres
+  as_cluster_user() { runuser -u "$CLUSTER_OS_USER" -- "$@"; }
+else
+  CLUSTER_OS_USER=$(id -un)
+  as_cluster_user() { "$@"; }
+fi
+
+# A TCP port nothing listens on (the server itself listens only on its socket,
+# but the port also names the socket file and must not collide with 5432).
+cluster_free_port() {
+  local p
+  for _ in $(seq 1 500); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+cluster_start() {
+  local extra_conf=${1:-}
+  CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stormops-cluster.XXXXXX")
+  mkdir -p "$CLUSTER_DIR/data" "$CLUSTER_DIR/socket"
+  chown -R "$CLUSTER_OS_USER" "$CLUSTER_DIR"
+  chmod 755 "$CLUSTER_DIR"
+  PGPORT=$(cluster_free_port) || { echo "cluster: no free port" >&2; return 1; }
+  as_cluster_user "$PG_BINDIR/initdb" -D "$CLUSTER_DIR/data" -U postgres -A trust \
+    -E UTF8 --locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 \
+    || { cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
+  cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$CLUSTER_DIR/socket'
+port = $PGPORT
+shared_preload_libraries = 'stormops, pg_cron'
+cron.database_name = 'postgres'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+lc_messages = 'C'
+$extra_conf
+CONF
+  as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+    -w -t 60 start >/dev/null \
+    || { echo "cluster: server did not start:" >&2; tail -20 "$CLUSTER_DIR/server.log" >&2; return 1; }
+  export PGHOST="$CLUSTER_DIR/socket" PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+cluster_stop() {
+  [ -n "$CLUSTER_DIR" ] && [ -d "$CLUSTER_DIR" ] || return 0
+  if [ -f "$CLUSTER_DIR/data/postmaster.pid" ]; then
+    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$CLUSTER_DIR"
+  CLUSTER_DIR=""
+}
+
+# Runs make (and make install as root or through sudo) for the extension.
+build_and_install() {
+  local root=()
+  [ "$(id -u)" -eq 0 ] || root=(sudo)
+  make -s -C "$1" >/dev/null || return 1
+  "${root[@]}" make -s -C "$1" install >/dev/null || return 1
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages stormops needs, only those that are missing.
+# Runs as root, or through sudo for an ordinary user.
+set -euo pipefail
+
+packages=(
+  postgresql-15                          # the server
+  postgresql-server-dev-15               # PGXS, server headers, pg_regress
+  libjson-c-dev                          # the core's JSON parser
+  libcurl4-openssl-dev                   # the webhook worker
+  postgresql-15-pgtap                    # pgTAP suites
+  postgresql-15-cron                     # scheduled jobs
+  libtap-parser-sourcehandler-pgtap-perl # pg_prove
+  gcc make                               # the build
+  libc6-dev                              # ASan/UBSan runtimes come with gcc; headers here
+  util-linux                             # runuser, to run the cluster as an unprivileged user
+  python3                                # tooling (test HTTP server, data checks)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "stormops: missing Debian packages (${missing[*]}) and neither root nor sudo to install them" >&2
+  exit 1
+fi
+echo "stormops: installing ${missing[*]}" >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
