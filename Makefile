@@ -34,7 +34,7 @@ UNIT_CC    ?= gcc
 UNIT_FLAGS  = -std=c11 -Wall -Wextra -Werror -pedantic -g -O1 \
               -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: test demo unit bench deps
+.PHONY: test demo unit bench deps fuzz
 
 ifneq ($(PGXS),)
 # JIT bitcode of our functions buys nothing and would need clang at build time.
@@ -71,3 +71,8 @@ unit:
 	done; exit $$status
 
 EXTRA_CLEAN = build
+
+# libFuzzer over the core (clang, ASan, UBSan); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash test/fuzz/run.sh $(FUZZ_SECONDS)
