@@ -24,10 +24,12 @@ SQL_PARTS   = $(sort $(wildcard sql/$(EXTVERSION)/*.sql))
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PG_CPPFLAGS = -I$(CURDIR)/src/core
-# C11 throughout; PostgreSQL's own CFLAGS forbid mixed declarations, C11 allows them.
+# C11 throughout; PostgreSQL's own CFLAGS forbid mixed declarations, C11 allows
+# them. PostgreSQL's headers trip -Wsign-compare (ARR_DATA_PTR) and
+# -Wunused-parameter (PG_FUNCTION_ARGS); the unit build checks the core with both.
 PG_CFLAGS   = -std=c11 -Wall -Wextra -Werror -Wno-declaration-after-statement \
-              -Wno-unused-parameter -Wno-missing-field-initializers
-SHLIB_LINK  = -ljson-c
+              -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+SHLIB_LINK  = -ljson-c -lm
 
 UNIT_TESTS  = $(sort $(wildcard test/unit/test_*.c))
 UNIT_CC    ?= gcc
@@ -66,7 +68,7 @@ unit:
 	@mkdir -p build/unit
 	@status=0; for t in $(UNIT_TESTS); do \
 	  exe=build/unit/$$(basename $$t .c); \
-	  $(UNIT_CC) $(UNIT_FLAGS) -Isrc/core $$t $(CORE_SRCS) -ljson-c -o $$exe || { status=1; echo "not ok - build $$t"; continue; }; \
+	  $(UNIT_CC) $(UNIT_FLAGS) -Isrc/core $$t $(CORE_SRCS) -ljson-c -lm -o $$exe || { status=1; echo "not ok - build $$t"; continue; }; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 $$exe || status=1; \
 	done; exit $$status
 

@@ -37,7 +37,19 @@ GRANT EXECUTE ON FUNCTION
   stormops.semver_bump(pg_catalog.text, pg_catalog.text),
   stormops.default_channel_cost(stormops.channel),
   stormops.playbook_status_moves(stormops.playbook_status),
-  stormops.playbook_cost_per_property(stormops.playbooks)
+  stormops.playbook_cost_per_property(stormops.playbooks),
+  stormops.cosine_similarity(pg_catalog.float4[], pg_catalog.float4[]),
+  stormops.l2_distance(pg_catalog.float4[], pg_catalog.float4[]),
+  stormops.embedding_avg_accum(pg_catalog.internal, pg_catalog.float4[]),
+  stormops.embedding_avg_final(pg_catalog.internal),
+  stormops.embedding_avg(pg_catalog.float4[]),
+  stormops.reference_centroid(pg_catalog.float4[], pg_catalog.text),
+  stormops.polygon_contains(pg_catalog.jsonb, pg_catalog.float8, pg_catalog.float8),
+  stormops.compile_targeting(pg_catalog.jsonb, pg_catalog.text, pg_catalog.timestamptz),
+  stormops.compile_targeting_funnel(pg_catalog.jsonb, pg_catalog.text, pg_catalog.timestamptz),
+  stormops.target_properties(pg_catalog.jsonb, pg_catalog.text, pg_catalog.timestamptz),
+  stormops.playbook_targets(pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz),
+  stormops.targeting_funnel(pg_catalog.jsonb, pg_catalog.text, pg_catalog.timestamptz)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.lock_playbook(pg_catalog.text),

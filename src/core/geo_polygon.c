@@ -346,3 +346,18 @@ so_geo_polygon_contains(const so_geo_polygon *poly, double lon, double lat)
 	}
 	return false;
 }
+
+int
+so_geo_polygon_parse(const char *json, size_t len, const char *path,
+					 so_geo_polygon **out, so_error *err)
+{
+	struct json_object *root = so_json_parse(json, len, path, err);
+	int			rc;
+
+	*out = NULL;
+	if (root == NULL)
+		return err->code;
+	rc = so_geo_polygon_from_json(root, path, out, err);
+	json_object_put(root);
+	return rc;
+}

@@ -44,6 +44,10 @@ typedef struct so_geo_polygon
 int			so_geo_polygon_from_json(struct json_object *obj, const char *path,
 									 so_geo_polygon **out, so_error *err);
 
+/* The same from GeoJSON text (len bytes, need not be NUL-terminated). */
+int			so_geo_polygon_parse(const char *json, size_t len, const char *path,
+								 so_geo_polygon **out, so_error *err);
+
 void		so_geo_polygon_free(so_geo_polygon *poly);
 
 /* Even-odd containment, edges inclusive. */

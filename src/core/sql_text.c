@@ -1,0 +1,174 @@
+/*
+ * sql_text.c: growable SQL text, literal quoting and number printing.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sql_text.h"
+
+void
+so_sql_init(so_sql *s)
+{
+	s->data = NULL;
+	s->len = 0;
+	s->cap = 0;
+	s->failed = false;
+}
+
+void
+so_sql_free(so_sql *s)
+{
+	free(s->data);
+	so_sql_init(s);
+}
+
+char *
+so_sql_take(so_sql *s)
+{
+	char	   *text = s->data;
+
+	if (s->failed)
+	{
+		so_sql_free(s);
+		return NULL;
+	}
+	if (text == NULL)
+		text = calloc(1, 1);
+	so_sql_init(s);
+	return text;
+}
+
+/* Room for `more` bytes plus the terminating NUL. */
+static bool
+reserve(so_sql *s, size_t more)
+{
+	size_t		need;
+	char	   *grown;
+	size_t		cap;
+
+	if (s->failed)
+		return false;
+	if (more > SIZE_MAX / 2 - s->len)
+	{
+		s->failed = true;
+		return false;
+	}
+	need = s->len + more + 1;
+	if (need <= s->cap)
+		return true;
+	cap = s->cap < 256 ? 256 : s->cap;
+	while (cap < need)
+		cap *= 2;
+	grown = realloc(s->data, cap);
+	if (grown == NULL)
+	{
+		s->failed = true;
+		return false;
+	}
+	s->data = grown;
+	s->cap = cap;
+	return true;
+}
+
+static void
+append_bytes(so_sql *s, const char *bytes, size_t n)
+{
+	if (!reserve(s, n))
+		return;
+	memcpy(s->data + s->len, bytes, n);
+	s->len += n;
+	s->data[s->len] = '\0';
+}
+
+void
+so_sql_append(so_sql *s, const char *text)
+{
+	append_bytes(s, text, strlen(text));
+}
+
+void
+so_sql_appendf(so_sql *s, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !reserve(s, (size_t) n))
+	{
+		s->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s->data + s->len, (size_t) n + 1, fmt, ap);
+	va_end(ap);
+	s->len += (size_t) n;
+}
+
+void
+so_sql_literal(so_sql *s, const char *value, size_t len)
+{
+	bool		backslash = false;
+
+	if (memchr(value, '\0', len) != NULL)
+	{
+		s->failed = true;
+		return;
+	}
+	backslash = memchr(value, '\\', len) != NULL;
+	/* worst case: every byte doubled, plus E'' */
+	if (!reserve(s, 2 * len + 3))
+		return;
+	if (backslash)
+		s->data[s->len++] = 'E';
+	s->data[s->len++] = '\'';
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = value[i];
+
+		if (c == '\'' || (c == '\\' && backslash))
+			s->data[s->len++] = c;
+		s->data[s->len++] = c;
+	}
+	s->data[s->len++] = '\'';
+	s->data[s->len] = '\0';
+}
+
+void
+so_format_double(double value, char *buf, size_t size)
+{
+	/* 15 significant digits read back exactly for most values; 17 always do */
+	for (int digits = 15; digits <= 17; digits++)
+	{
+		snprintf(buf, size, "%.*g", digits, value);
+		if (strtod(buf, NULL) == value)
+			return;
+	}
+}
+
+void
+so_sql_number(so_sql *s, double value)
+{
+	char		buf[40];
+
+	if (!isfinite(value))
+	{
+		s->failed = true;
+		return;
+	}
+	if (value == 0)
+		value = 0;				/* -0 prints as 0 */
+	so_format_double(value, buf, sizeof(buf));
+	/* parenthesised so that a negative number is never read as an operator */
+	so_sql_appendf(s, value < 0 ? "(%s)" : "%s", buf);
+}
+
+void
+so_sql_integer(so_sql *s, int64_t value)
+{
+	so_sql_appendf(s, value < 0 ? "(%lld)" : "%lld", (long long) value);
+}

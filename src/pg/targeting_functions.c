@@ -1,0 +1,169 @@
+/*
+ * targeting_functions.c: the compiler's SQL entry points.
+ *
+ * compile_targeting and compile_targeting_funnel turn (rules, event_id,
+ * as_of) into statement text; target_properties, playbook_targets and
+ * targeting_funnel (PL/pgSQL, sql/0.1.0/07_targeting.sql) run that text, so
+ * running the text yourself gives the same rows. polygon_contains is what a
+ * compiled custom_polygon condition calls.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "core_error.h"
+#include "geo_polygon.h"
+#include "targeting_rules.h"
+#include "targeting_sql.h"
+
+PG_FUNCTION_INFO_V1(stormops_compile_targeting);
+PG_FUNCTION_INFO_V1(stormops_compile_targeting_funnel);
+PG_FUNCTION_INFO_V1(stormops_polygon_contains);
+
+/*
+ * as_of as text that reads back to the same instant under any DateStyle and
+ * TimeZone: ISO 8601 in UTC, e.g. "2019-03-27 12:00:00.000000+00".
+ */
+static char *
+as_of_text(TimestampTz as_of)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(as_of) ||
+		timestamp2tm(as_of, NULL, &tm, &fsec, NULL, NULL) != 0 || tm.tm_year < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("as_of must be a finite timestamp after year 0"),
+				 errhint("Pass a moment such as now() or '2019-03-27 12:00+00'.")));
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+					tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+					(int) fsec);
+}
+
+typedef int (*statement_compiler) (const so_targeting *rules,
+								   const so_targeting_context *ctx,
+								   char **sql, so_error *err);
+
+static Datum
+compile(FunctionCallInfo fcinfo, statement_compiler compiler)
+{
+	Jsonb	   *rules_jsonb;
+	char	   *rules_text;
+	so_targeting *rules = NULL;
+	so_targeting_context ctx;
+	so_error	err;
+	char	   *sql = NULL;
+	text	   *result;
+	int			rc;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("targeting rules must not be NULL"),
+				 errhint("Pass '{}' to target every property.")));
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of must not be NULL"),
+				 errhint("Leave it out for now().")));
+	ctx.event_id = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ctx.as_of = as_of_text(PG_GETARG_TIMESTAMPTZ(2));
+
+	rules_jsonb = PG_GETARG_JSONB_P(0);
+	rules_text = JsonbToCString(NULL, &rules_jsonb->root, VARSIZE(rules_jsonb));
+	if (so_targeting_parse(rules_text, strlen(rules_text), &rules, &err) != SO_OK)
+		stormops_raise_core_error("targeting_rules", &err);
+
+	/* the core's memory is malloc'd: release it before any error is raised */
+	rc = compiler(rules, &ctx, &sql, &err);
+	so_targeting_free(rules);
+	if (rc != SO_OK)
+		stormops_raise_core_error("targeting_rules", &err);
+	result = cstring_to_text(sql);
+	free(sql);
+	PG_RETURN_TEXT_P(result);
+}
+
+Datum
+stormops_compile_targeting(PG_FUNCTION_ARGS)
+{
+	return compile(fcinfo, so_targeting_compile);
+}
+
+Datum
+stormops_compile_targeting_funnel(PG_FUNCTION_ARGS)
+{
+	return compile(fcinfo, so_targeting_compile_funnel);
+}
+
+/*
+ * The parsed polygon, kept for the rest of the query in fn_extra: the
+ * geometry is a constant of the compiled statement, parsed once instead of
+ * once per property. Its malloc'd memory is released by a callback on the
+ * memory context that owns fn_extra.
+ */
+typedef struct polygon_cache
+{
+	Jsonb	   *geometry;		/* copy of the argument, to recognise it */
+	so_geo_polygon *polygon;
+	MemoryContextCallback release;
+} polygon_cache;
+
+static void
+release_polygon(void *arg)
+{
+	polygon_cache *cache = (polygon_cache *) arg;
+
+	so_geo_polygon_free(cache->polygon);
+	cache->polygon = NULL;
+}
+
+static so_geo_polygon *
+cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
+{
+	polygon_cache *cache = (polygon_cache *) fcinfo->flinfo->fn_extra;
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	char	   *text;
+	so_error	err;
+	so_geo_polygon *polygon = NULL;
+
+	if (cache != NULL && VARSIZE(cache->geometry) == VARSIZE(geometry) &&
+		memcmp(cache->geometry, geometry, VARSIZE(geometry)) == 0)
+		return cache->polygon;
+
+	text = JsonbToCString(NULL, &geometry->root, VARSIZE(geometry));
+	so_geo_polygon_parse(text, strlen(text), "custom_polygon", &polygon, &err);
+	if (polygon == NULL)
+		stormops_raise_core_error("custom_polygon", &err);
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(mcxt, sizeof(polygon_cache));
+		cache->release.func = release_polygon;
+		cache->release.arg = cache;
+		MemoryContextRegisterResetCallback(mcxt, &cache->release);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	else
+	{
+		so_geo_polygon_free(cache->polygon);
+		pfree(cache->geometry);
+	}
+	cache->polygon = polygon;
+	cache->geometry = MemoryContextAlloc(mcxt, VARSIZE(geometry));
+	memcpy(cache->geometry, geometry, VARSIZE(geometry));
+	return polygon;
+}
+
+Datum
+stormops_polygon_contains(PG_FUNCTION_ARGS)
+{
+	so_geo_polygon *polygon = cached_polygon(fcinfo, PG_GETARG_JSONB_P(0));
+
+	PG_RETURN_BOOL(so_geo_polygon_contains(polygon, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
+}
