@@ -72,6 +72,36 @@ CREATE FUNCTION public.evil_real_overlap(real[], real[]) RETURNS boolean LANGUAG
   $$ SELECT public.evil_op('real[] && real[]', pg_catalog.arrayoverlap($1, $2)) $$;
 CREATE OPERATOR public.&& (LEFTARG = real[], RIGHTARG = real[], FUNCTION = public.evil_real_overlap);
 
+-- What compiled targeting statements use.
+CREATE FUNCTION public.array_length(anyarray, integer) RETURNS integer LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('array_length()'); RETURN pg_catalog.array_length($1, $2); END $$;
+CREATE FUNCTION public.unnest(anyarray) RETURNS SETOF anyelement LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('unnest()'); RETURN QUERY SELECT pg_catalog.unnest($1); END $$;
+CREATE FUNCTION public.evil_max_step(numeric, numeric) RETURNS numeric LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('max(numeric)'); RETURN pg_catalog.numeric_larger($1, $2); END $$;
+CREATE AGGREGATE public.max(numeric) (SFUNC = public.evil_max_step, STYPE = numeric);
+CREATE FUNCTION public.evil_f8_ge(float8, float8) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT public.evil_op('float8 >= float8', pg_catalog.float8ge($1, $2)) $$;
+CREATE OPERATOR public.>= (LEFTARG = float8, RIGHTARG = float8, FUNCTION = public.evil_f8_ge);
+CREATE FUNCTION public.evil_num_ge(numeric, numeric) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT public.evil_op('numeric >= numeric', pg_catalog.numeric_ge($1, $2)) $$;
+CREATE OPERATOR public.>= (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = public.evil_num_ge);
+CREATE FUNCTION public.evil_num_le(numeric, numeric) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT public.evil_op('numeric <= numeric', pg_catalog.numeric_le($1, $2)) $$;
+CREATE OPERATOR public.<= (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = public.evil_num_le);
+CREATE FUNCTION public.evil_i8_le(int8, int8) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT public.evil_op('int8 <= int8', pg_catalog.int8le($1, $2)) $$;
+CREATE OPERATOR public.<= (LEFTARG = int8, RIGHTARG = int8, FUNCTION = public.evil_i8_le);
+CREATE FUNCTION public.evil_ts_lt(timestamptz, timestamptz) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT public.evil_op('timestamptz < timestamptz', pg_catalog.timestamptz_lt($1, $2)) $$;
+CREATE OPERATOR public.< (LEFTARG = timestamptz, RIGHTARG = timestamptz, FUNCTION = public.evil_ts_lt);
+CREATE FUNCTION public.evil_ts_minus(timestamptz, interval) RETURNS timestamptz LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('timestamptz - interval'); RETURN pg_catalog.timestamptz_mi_interval($1, $2); END $$;
+CREATE OPERATOR public.- (LEFTARG = timestamptz, RIGHTARG = interval, FUNCTION = public.evil_ts_minus);
+CREATE FUNCTION public.evil_f8_div(float8, float8) RETURNS float8 LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('float8 / float8'); RETURN pg_catalog.float8div($1, $2); END $$;
+CREATE OPERATOR public./ (LEFTARG = float8, RIGHTARG = float8, FUNCTION = public.evil_f8_div);
+
 SET search_path = public, pg_catalog;
 
 CREATE EXTENSION stormops;
@@ -107,6 +137,30 @@ INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy
 VALUES ('Hostile-Delete', '{}', '{"sequence": [{"step": 1, "channel": "sms", "timing_hours": 0}]}');
 DELETE FROM stormops.playbooks WHERE playbook_name OPERATOR(pg_catalog.=) 'Hostile-Delete';
 
+-- Targeting: every section through the compiler, its functions, and the
+-- compiled text run directly by the caller (\gexec) under this search_path.
+INSERT INTO stormops.properties (property_id, zip, tract_geoid, lat, lon, roof_install_year, persona, embedding)
+VALUES ('p2', '75034', '48085030100', 33.16, -96.81, 2001, 'Family_Protector', '{0.2,0.1,0.3}');
+INSERT INTO stormops.property_impacts (property_id, event_id, sii_score) VALUES ('p2', 'e1', 90);
+SELECT property_id, rank, round(similarity::numeric, 4) AS similarity, sii_score
+  FROM stormops.target_properties(
+  '{"physics": {"min_sii_score": 70, "max_days_since_storm": 30, "roof_age_min": 5},
+    "geography": {"zips": ["75034"], "custom_polygon": {"type": "Polygon", "coordinates": [[[-97, 33], [-96, 33], [-96, 34], [-97, 33]]]}},
+    "demographics": {"ses_tiers": ["High"], "min_median_income": 1000, "homeownership_rate_min": 0.5},
+    "psychographics": {"exclude_personas": ["Procrastinator"]},
+    "behavioral": {"prior_touchpoints_max": 5, "exclude_recent_converts": true},
+    "competition": {"competitor_pressure_max": 0.5, "white_space_score_min": 10},
+    "similarity": {"enabled": true, "reference_property_ids": ["p1"], "similarity_threshold": 0.5, "top_k": 5}}',
+  'e1', '2019-03-27 12:00+00');
+SELECT step, remaining FROM stormops.targeting_funnel(
+  '{"physics": {"min_sii_score": 70}, "behavioral": {"response_rate_min": 0.1},
+    "similarity": {"enabled": true, "mode": "neighborhood_embedding", "reference_tract_ids": ["48085030100"], "top_k_tracts": 3, "properties_per_tract": 2}}',
+  'e1', '2019-03-27 12:00+00');
+SELECT stormops.compile_targeting(
+  '{"physics": {"min_sii_score": 70, "max_days_since_storm": 30}, "geography": {"zips": ["75034"]},
+    "behavioral": {"prior_touchpoints_max": 5}, "similarity": {"enabled": true, "reference_property_ids": ["p1"]}}',
+  'e1', '2019-03-27 12:00+00') \gexec
+
 -- No trap was sprung.
 RESET search_path;
 SELECT trap, count(*) FROM public.hostile_calls GROUP BY trap ORDER BY trap;
@@ -121,6 +175,11 @@ SELECT trap, count(*) FROM public.hostile_calls GROUP BY trap ORDER BY trap;
 
 DROP EXTENSION stormops;
 DROP AGGREGATE public.sum(numeric);
+DROP AGGREGATE public.max(numeric);
+DROP FUNCTION public.array_length(anyarray, integer), public.unnest(anyarray), public.evil_max_step(numeric, numeric);
+DROP FUNCTION public.evil_f8_ge(float8, float8), public.evil_num_ge(numeric, numeric), public.evil_num_le(numeric, numeric),
+  public.evil_i8_le(int8, int8), public.evil_ts_lt(timestamptz, timestamptz), public.evil_ts_minus(timestamptz, interval),
+  public.evil_f8_div(float8, float8) CASCADE;
 DROP TABLE public.hostile_calls;
 DROP FUNCTION public.trap(text) CASCADE;
 DROP FUNCTION public.now(), public.gen_random_uuid(), public.to_jsonb(anyelement),
