@@ -38,10 +38,11 @@ INSERT INTO stormops.census_tracts (tract_geoid, median_household_income, homeow
 SELECT tz.tract_geoid, inc,
        round(least(0.95, greatest(0.25, zc.owner_occupied_units::numeric / zc.housing_units + (random()::numeric - 0.5) * 0.2)), 3),
        CASE WHEN inc >= 100000 THEN 'High' WHEN inc >= 60000 THEN 'Medium' ELSE 'Low' END,
-       -- Neighbourhood embedding: an income axis, a county axis, then noise.
-       ARRAY[inc / 150000.0, CASE WHEN zi.county = '48113' THEN 1 ELSE 0 END,
-             zc.owner_occupied_units::float / zc.housing_units,
-             random(), random(), random(), random(), random()]::real[]
+       -- Neighbourhood embedding: income and ownership, plus a little noise,
+       -- so that tracts alike in wealth and tenure are twins across counties.
+       ARRAY[inc / 150000.0, zc.owner_occupied_units::float / zc.housing_units,
+             random() * 0.05, random() * 0.05, random() * 0.05, random() * 0.05,
+             random() * 0.05, random() * 0.05]::real[]
   FROM demo_tract_zip tz
   JOIN demo_zip_income zi USING (zip)
   JOIN stormops.zip_codes zc USING (zip)
@@ -67,13 +68,14 @@ SELECT format('dfw_%s_%s', zip, lpad(n::text, 4, '0')), zip,
        1988 + (r_roof ^ 0.8 * 33)::int,
        persona,
        CASE WHEN past THEN format('cust_%s_%s', zip, n) END, past,
-       CASE WHEN past THEN (8000 + r_ltv * 32000)::int END,
-       -- Behavioural embedding: a persona cluster plus noise.
-       ARRAY[CASE persona WHEN 'Proof_Seeker' THEN 1 ELSE 0 END,
-             CASE persona WHEN 'Family_Protector' THEN 1 ELSE 0 END,
-             CASE persona WHEN 'Status_Conscious' THEN 1 ELSE 0 END,
-             CASE persona WHEN 'Procrastinator' THEN 1 ELSE 0 END,
-             noise[1] * 0.3, noise[2] * 0.3, noise[3] * 0.3, noise[4] * 0.3]::real[]
+       -- Proof seekers and the status-conscious buy the larger jobs.
+       CASE WHEN past THEN (8000 + r_ltv * 20000
+                            + CASE WHEN persona IN ('Proof_Seeker', 'Status_Conscious') THEN 12000 ELSE 0 END)::int END,
+       -- Behavioural embedding: persona clusters, the two high-margin personas
+       -- close to each other, plus noise.
+       (CASE persona WHEN 'Proof_Seeker' THEN ARRAY[1, 0.8, 0, 0] WHEN 'Status_Conscious' THEN ARRAY[0.8, 1, 0, 0]
+                     WHEN 'Family_Protector' THEN ARRAY[0, 0, 1, 0.3] ELSE ARRAY[0, 0, 0.3, 1] END
+        || ARRAY[noise[1] * 0.3, noise[2] * 0.3, noise[3] * 0.3, noise[4] * 0.3])::real[]
   FROM persona p;
 
 -- Model scores, with more uplift for the personas storms move.
@@ -140,4 +142,18 @@ UPDATE stormops.storm_events e
                          WHERE event_id = 'noaa_ep_135504_hail') a
          WHERE event_id = 'noaa_ep_135504_hail') c
  WHERE e.event_id = 'noaa_ep_135504_hail';
+-- Impacts as a storm-data vendor would deliver them (the extension's own SII
+-- computation comes with compute_impacts): for each property within 12 km of
+-- a report, the strongest of the reports' effects, larger hail and nearer
+-- meaning more, with older roofs adding up to 20 points.
+INSERT INTO stormops.property_impacts (property_id, event_id, sii_score)
+SELECT p.property_id, 'noaa_ep_135504_hail',
+       round(least(100, greatest(0, max(80 * sqrt(r.magnitude / 4.5) * exp(-d.km / 8))
+                                    + least(20, greatest(0, 2019 - p.roof_install_year - 5))))::numeric, 1)
+  FROM stormops.properties p
+  CROSS JOIN stormops.storm_reports r
+  CROSS JOIN LATERAL (SELECT 111.2 * sqrt((p.lat - r.lat) ^ 2 + ((p.lon - r.lon) * cos(radians(r.lat))) ^ 2) AS km) d
+ WHERE r.event_id = 'noaa_ep_135504_hail' AND d.km < 12
+ GROUP BY p.property_id, p.roof_install_year;
+
 DROP TABLE demo_zip_income, demo_tract_zip;

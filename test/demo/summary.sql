@@ -50,6 +50,35 @@ SELECT playbook_name,
   FROM stormops.playbooks p, jsonb_array_elements(p.channel_strategy -> 'sequence') st
  GROUP BY playbook_name, priority ORDER BY priority;
 
+\echo '== What each play targets three days after the storm (as of 2019-03-27 12:00 CDT)'
+\echo '-- Loyalty-DFW-HighSES: Dallas strongholds: this storm hit Frisco and Allen, and the funnel says where the play stops'
+SELECT step, section, condition, remaining
+  FROM stormops.targeting_funnel((SELECT targeting_rules FROM stormops.playbooks WHERE playbook_name = 'Loyalty-DFW-HighSES'),
+                                 'noaa_ep_135504_hail', '2019-03-27 12:00-05');
+SELECT t.rank, t.property_id, p.zip, p.tract_geoid AS tract, p.persona, round(t.similarity::numeric, 3) AS similarity,
+       t.sii_score, round(t.uplift_score::numeric, 3) AS uplift
+  FROM stormops.playbook_targets('Loyalty-DFW-HighSES', 'noaa_ep_135504_hail', '2019-03-27 12:00-05') t
+  JOIN stormops.properties p USING (property_id)
+ WHERE t.rank <= 5 ORDER BY t.rank;
+\echo '-- Frisco-Alpha: look-alikes of the 50 highest-margin customers, in Frisco'
+SELECT step, section, condition, remaining
+  FROM stormops.targeting_funnel((SELECT targeting_rules FROM stormops.playbooks WHERE playbook_name = 'Frisco-Alpha'),
+                                 'noaa_ep_135504_hail', '2019-03-27 12:00-05');
+SELECT t.rank, t.property_id, p.zip, p.tract_geoid AS tract, p.persona, round(t.similarity::numeric, 3) AS similarity,
+       t.sii_score, round(t.uplift_score::numeric, 3) AS uplift
+  FROM stormops.playbook_targets('Frisco-Alpha', 'noaa_ep_135504_hail', '2019-03-27 12:00-05') t
+  JOIN stormops.properties p USING (property_id)
+ WHERE t.rank <= 5 ORDER BY t.rank;
+\echo '-- Expansion-Lookalike: properties in the tracts most like the two best Dallas tracts'
+SELECT step, section, condition, remaining
+  FROM stormops.targeting_funnel((SELECT targeting_rules FROM stormops.playbooks WHERE playbook_name = 'Expansion-Lookalike'),
+                                 'noaa_ep_135504_hail', '2019-03-27 12:00-05');
+SELECT t.rank, t.property_id, p.zip, p.tract_geoid AS tract, p.persona, round(t.similarity::numeric, 3) AS similarity,
+       t.sii_score, round(t.uplift_score::numeric, 3) AS uplift
+  FROM stormops.playbook_targets('Expansion-Lookalike', 'noaa_ep_135504_hail', '2019-03-27 12:00-05') t
+  JOIN stormops.properties p USING (property_id)
+ WHERE t.rank <= 5 ORDER BY t.rank;
+
 \echo '== Guard rails: a play with bad rules is refused with the path and what is accepted'
 SELECT * FROM stormops.check_targeting_rules(
   '{"physics": {"min_sii_score": 170}, "geography": {"zips": ["75034"]}}');
