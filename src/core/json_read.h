@@ -65,6 +65,12 @@ int			so_read_integer(struct json_object *v, const so_path *p, int64_t min,
 							so_error *err);
 int			so_read_bool(struct json_object *v, const so_path *p,
 						 const char *expected, bool *out, so_error *err);
+/*
+ * The text of a JSON number as written in the document, into buf (size
+ * bytes); "" when it does not fit or is not a plain JSON number.
+ */
+void		so_json_number_text(struct json_object *v, char *buf, size_t size);
+
 /* A non-empty string of at most SO_JSON_MAX_STRING bytes, no NUL inside. Not copied. */
 int			so_read_string(struct json_object *v, const so_path *p,
 						   const char *expected, const char **out, size_t *outlen,

@@ -172,3 +172,20 @@ so_sql_integer(so_sql *s, int64_t value)
 {
 	so_sql_appendf(s, value < 0 ? "(%lld)" : "%lld", (long long) value);
 }
+
+void
+so_sql_decimal(so_sql *s, const char *text, double value)
+{
+	if (text == NULL || text[0] == '\0')
+	{
+		so_sql_number(s, value);
+		return;
+	}
+	/* only digits, sign, point and exponent may reach the statement */
+	if (strspn(text, "0123456789.eE+-") != strlen(text))
+	{
+		s->failed = true;
+		return;
+	}
+	so_sql_appendf(s, text[0] == '-' ? "(%s)" : "%s", text);
+}

@@ -46,6 +46,13 @@ void		so_sql_literal(so_sql *s, const char *value, size_t len);
 void		so_sql_number(so_sql *s, double value);
 void		so_sql_integer(so_sql *s, int64_t value);
 
+/*
+ * A number given as exact decimal text (JSON number grammar, as the rules
+ * wrote it), falling back to value when text is empty. Text that is not a
+ * plain number is never printed: the buffer is then marked failed.
+ */
+void		so_sql_decimal(so_sql *s, const char *text, double value);
+
 /* The shortest decimal text that reads back as `value` (buf of at least 32 bytes). */
 void		so_format_double(double value, char *buf, size_t size);
 

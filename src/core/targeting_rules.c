@@ -78,6 +78,8 @@ opt_number(struct json_object *obj, so_path *p, const char *key, double min,
 	rc = so_read_number(v, p, min, max, expected, &out->value, err);
 	so_path_pop(p, prev);
 	out->set = (rc == SO_OK);
+	if (out->set)
+		so_json_number_text(v, out->text, sizeof(out->text));
 	return rc;
 }
 

@@ -16,11 +16,18 @@
 #include "so_error.h"
 #include "geo_polygon.h"
 
-/* An optional number: set == false means "no condition". */
+#define SO_NUMBER_TEXT_LEN 48
+
+/*
+ * An optional number: set == false means "no condition". text is the number
+ * as the JSON wrote it (JSON number grammar, exact), or "" when it was too
+ * long to keep; the compiler prints text when it has one, value otherwise.
+ */
 typedef struct so_opt_num
 {
 	bool		set;
 	double		value;
+	char		text[SO_NUMBER_TEXT_LEN];
 } so_opt_num;
 
 /* An optional integer. */

@@ -129,10 +129,20 @@ label_number(so_sql *s, double v)
 	so_sql_append(s, buf);
 }
 
+/* A number of the rules as they wrote it. */
+static void
+label_decimal(so_sql *s, const so_opt_num *n)
+{
+	if (n->text[0] != '\0')
+		so_sql_append(s, n->text);
+	else
+		label_number(s, n->value);
+}
+
 /* `<column> OP <number>::<type>` as a one-line predicate and its label */
 static void
 compare_number(compiler *c, const char *section, const char *column, const char *op,
-			   double value, const char *type, const char *label_text, const char *label_op)
+			   const so_opt_num *n, const char *type, const char *label_text, const char *label_op)
 {
 	so_sql		pred,
 				label;
@@ -140,11 +150,22 @@ compare_number(compiler *c, const char *section, const char *column, const char 
 	so_sql_init(&pred);
 	so_sql_init(&label);
 	so_sql_appendf(&pred, "%s%s", column, op);
-	so_sql_number(&pred, value);
+	so_sql_decimal(&pred, n->text, n->value);
 	so_sql_appendf(&pred, "::pg_catalog.%s", type);
 	so_sql_appendf(&label, "%s %s ", label_text, label_op);
-	label_number(&label, value);
+	label_decimal(&label, n);
 	add_condition(c, section, IN_TARGETS | IN_FUNNEL, &label, &pred);
+}
+
+/* The same for an integer key. */
+static void
+compare_integer(compiler *c, const char *section, const char *column, const char *op,
+				int64_t value, const char *type, const char *label_text, const char *label_op)
+{
+	so_opt_num	n = {true, (double) value, ""};
+
+	snprintf(n.text, sizeof(n.text), "%lld", (long long) value);
+	compare_number(c, section, column, op, &n, type, label_text, label_op);
 }
 
 static void
@@ -177,14 +198,14 @@ impact_row_conditions(compiler *c, so_sql *s, bool with_sii, bool with_days)
 	if (with_sii && r->physics.min_sii_score.set)
 	{
 		so_sql_append(s, " AND pi.sii_score" GE);
-		so_sql_number(s, r->physics.min_sii_score.value);
+		so_sql_decimal(s, r->physics.min_sii_score.text, r->physics.min_sii_score.value);
 		so_sql_append(s, "::pg_catalog.numeric");
 	}
 	if (with_days && r->physics.max_days_since_storm.set)
 	{
 		so_sql_appendf(s, " AND se.begin_at" LE "%s AND se.begin_at" GE "(%s" MINUS "(",
 					   c->as_of, c->as_of);
-		so_sql_number(s, r->physics.max_days_since_storm.value);
+		so_sql_decimal(s, r->physics.max_days_since_storm.text, r->physics.max_days_since_storm.value);
 		so_sql_append(s, "::pg_catalog.float8" TIMES "'1 day'::pg_catalog.interval))");
 	}
 }
@@ -234,14 +255,14 @@ physics_conditions(compiler *c, const char *ctx_event_id)
 		{
 			so_sql_init(&label);
 			so_sql_append(&label, "sii_score >= ");
-			label_number(&label, r->physics.min_sii_score.value);
+			label_decimal(&label, &r->physics.min_sii_score);
 			impact_funnel_step(c, &label, true, false);
 		}
 		if (r->physics.max_days_since_storm.set)
 		{
 			so_sql_init(&label);
 			so_sql_append(&label, "storm began at most ");
-			label_number(&label, r->physics.max_days_since_storm.value);
+			label_decimal(&label, &r->physics.max_days_since_storm);
 			so_sql_append(&label, " days before as_of");
 			impact_funnel_step(c, &label, true, true);
 		}
@@ -253,11 +274,11 @@ physics_conditions(compiler *c, const char *ctx_event_id)
 		snprintf(age, sizeof(age),
 				 "(EXTRACT(YEAR FROM %s)" MINUS "p.roof_install_year)", c->as_of);
 		if (r->physics.roof_age_min.set)
-			compare_number(c, "physics", age, GE, (double) r->physics.roof_age_min.value,
-						   "numeric", "roof age", ">=");
+			compare_integer(c, "physics", age, GE, r->physics.roof_age_min.value,
+							"numeric", "roof age", ">=");
 		if (r->physics.roof_age_max.set)
-			compare_number(c, "physics", age, LE, (double) r->physics.roof_age_max.value,
-						   "numeric", "roof age", "<=");
+			compare_integer(c, "physics", age, LE, r->physics.roof_age_max.value,
+							"numeric", "roof age", "<=");
 	}
 }
 
@@ -378,11 +399,11 @@ demographic_conditions(compiler *c)
 		in_list(c, "demographics", "ct.ses_tier", &r->demographics.ses_tiers, "tract ses_tier");
 	if (r->demographics.min_median_income.set)
 		compare_number(c, "demographics", "ct.median_household_income", GE,
-					   r->demographics.min_median_income.value, "numeric",
+					   &r->demographics.min_median_income, "numeric",
 					   "tract median household income", ">=");
 	if (r->demographics.homeownership_rate_min.set)
 		compare_number(c, "demographics", "ct.homeownership_rate", GE,
-					   r->demographics.homeownership_rate_min.value, "numeric",
+					   &r->demographics.homeownership_rate_min, "numeric",
 					   "tract homeownership rate", ">=");
 }
 
@@ -416,11 +437,11 @@ competition_conditions(compiler *c)
 
 	if (r->competition.competitor_pressure_max.set)
 		compare_number(c, "competition", "zc.competitor_pressure", LE,
-					   r->competition.competitor_pressure_max.value, "numeric",
+					   &r->competition.competitor_pressure_max, "numeric",
 					   "zip competitor pressure", "<=");
 	if (r->competition.white_space_score_min.set)
 		compare_number(c, "competition", "zc.white_space_score", GE,
-					   r->competition.white_space_score_min.value, "numeric",
+					   &r->competition.white_space_score_min, "numeric",
 					   "zip white-space score", ">=");
 }
 
@@ -440,8 +461,8 @@ behavioral_conditions(compiler *c)
 				label;
 
 	if (r->behavioral.prior_touchpoints_max.set)
-		compare_number(c, "behavioral", "beh.contacts", LE,
-					   (double) r->behavioral.prior_touchpoints_max.value, "int8",
+		compare_integer(c, "behavioral", "beh.contacts", LE,
+						r->behavioral.prior_touchpoints_max.value, "int8",
 					   "contacts before as_of", "<=");
 	if (r->behavioral.response_rate_min.set)
 	{
@@ -449,10 +470,10 @@ behavioral_conditions(compiler *c)
 		so_sql_init(&pred);
 		so_sql_init(&label);
 		so_sql_append(&pred, "(beh.contacts" GT "0 AND beh.responses::pg_catalog.numeric" GE "(");
-		so_sql_number(&pred, r->behavioral.response_rate_min.value);
+		so_sql_decimal(&pred, r->behavioral.response_rate_min.text, r->behavioral.response_rate_min.value);
 		so_sql_append(&pred, "::pg_catalog.numeric" TIMES "beh.contacts::pg_catalog.numeric))");
 		so_sql_append(&label, "at least one contact and response rate >= ");
-		label_number(&label, r->behavioral.response_rate_min.value);
+		label_decimal(&label, &r->behavioral.response_rate_min);
 		add_condition(c, "behavioral", IN_TARGETS | IN_FUNNEL, &label, &pred);
 	}
 	if (r->behavioral.exclude_recent_converts)
@@ -513,7 +534,7 @@ similarity_conditions(compiler *c)
 
 		if (r->similarity.similarity_threshold.set)
 			compare_number(c, "similarity", PROPERTY_SIMILARITY, GE,
-						   r->similarity.similarity_threshold.value, "float8",
+						   &r->similarity.similarity_threshold, "float8",
 						   "cosine similarity", ">=");
 	}
 	else if (similarity_on(r, SO_SIM_NEIGHBORHOOD))
@@ -525,7 +546,7 @@ similarity_conditions(compiler *c)
 		if (r->similarity.similarity_threshold.set)
 		{
 			so_sql_append(&label, ", similarity >= ");
-			label_number(&label, r->similarity.similarity_threshold.value);
+			label_decimal(&label, &r->similarity.similarity_threshold);
 		}
 		if (r->similarity.top_k_tracts.set)
 			so_sql_appendf(&label, ", among the %lld most similar",
@@ -578,7 +599,7 @@ similarity_ctes(compiler *c, so_sql *s)
 			so_sql_append(s, "     AND (CASE WHEN pg_catalog.array_length(t.embedding, 1)" EQ
 						  "pg_catalog.array_length(cen.embedding, 1) THEN 1::pg_catalog.float8" DIVIDE
 						  "(1::pg_catalog.float8" PLUS "stormops.l2_distance(t.embedding, cen.embedding)) END)" GE);
-			so_sql_number(s, r->similarity.similarity_threshold.value);
+			so_sql_decimal(s, r->similarity.similarity_threshold.text, r->similarity.similarity_threshold.value);
 			so_sql_append(s, "::pg_catalog.float8\n");
 		}
 		so_sql_append(s, "   ORDER BY similarity DESC, t.tract_geoid");

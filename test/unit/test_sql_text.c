@@ -119,6 +119,35 @@ test_numbers(void)
 }
 
 static void
+decimal_is(const char *text, double fallback, const char *want, const char *what)
+{
+	so_sql		s;
+	char	   *got;
+
+	so_sql_init(&s);
+	so_sql_decimal(&s, text, fallback);
+	got = so_sql_take(&s);
+	if (want == NULL)
+		ok(got == NULL, "%s: refused", what);
+	else
+		is_str(got != NULL ? got : "(refused)", want, "%s", what);
+	free(got);
+}
+
+static void
+test_decimals(void)
+{
+	decimal_is("0.33333333333333334", 0, "0.33333333333333334", "the text as written, beyond a double's digits");
+	decimal_is("100.0000000000000000001", 100, "100.0000000000000000001", "more digits than a double keeps");
+	decimal_is("-0.5", -0.5, "(-0.5)", "negative text is parenthesised");
+	decimal_is("1e-7", 1e-7, "1e-7", "exponents pass");
+	decimal_is("", 0.25, "0.25", "no text: the double");
+	decimal_is("1;DROP", 1, NULL, "anything but a number is refused");
+	decimal_is("1 OR 1=1", 1, NULL, "spaces are refused");
+	decimal_is("'1'", 1, NULL, "quotes are refused");
+}
+
+static void
 test_buffer(void)
 {
 	so_sql		s;
@@ -150,6 +179,7 @@ main(void)
 {
 	test_literals();
 	test_numbers();
+	test_decimals();
 	test_buffer();
 	return done_testing();
 }

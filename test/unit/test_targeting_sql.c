@@ -213,6 +213,21 @@ test_shapes(void)
 	ok(sql && strstr(sql, "beh.contacts OPERATOR(pg_catalog.<=) 3::pg_catalog.int8") != NULL, "prior touchpoints");
 	free(sql);
 
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.33333333333333334},"
+					 " 'physics': {'min_sii_score': 75.5}}", NULL, false);
+	ok(sql && strstr(sql, "(0.33333333333333334::pg_catalog.numeric") != NULL,
+	   "a rate is compared as the exact decimal the rules wrote");
+	ok(sql && strstr(sql, "pi.sii_score OPERATOR(pg_catalog.>=) 75.5::pg_catalog.numeric") != NULL,
+	   "min_sii_score as written");
+	free(sql);
+	sql = compile_sq("{'physics': {'min_sii_score': 75.000000000000000000000000000000000000000000000001}}", NULL, false);
+	ok(sql && strstr(sql, "pi.sii_score OPERATOR(pg_catalog.>=) 75::pg_catalog.numeric") != NULL,
+	   "a number too long to keep as text falls back to its double");
+	free(sql);
+	sql = compile_sq("{'physics': {'min_sii_score': 75.5}}", NULL, true);
+	ok(sql && strstr(sql, "'sii_score >= 75.5'") != NULL, "funnel labels show numbers as written");
+	free(sql);
+
 	sql = compile_sq("{'similarity': {'enabled': false, 'reference_property_ids': ['x']}}", NULL, false);
 	ok(sql && strstr(sql, "centroid") == NULL, "similarity disabled sets no condition");
 	free(sql);
