@@ -110,7 +110,7 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'List playbooks with: SELECT playbook_name, status FROM stormops.playbooks;';
   END IF;
-  RETURN QUERY EXECUTE stormops.compile_targeting(rules, event_id, as_of);
+  RETURN QUERY SELECT * FROM stormops.target_properties(rules, event_id, as_of);
 END;
 $$;
 COMMENT ON FUNCTION stormops.playbook_targets(pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz) IS

@@ -9,20 +9,27 @@
 #include "sql_lexer.h"
 #include "tap.h"
 
+/* The buffer's text is want, or (want NULL) the buffer refused its value. */
 static void
-literal_is(const char *value, size_t len, const char *want, const char *what)
+sql_is(so_sql *s, const char *want, const char *what)
 {
-	so_sql		s;
-	char	   *got;
+	char	   *got = so_sql_take(s);
 
-	so_sql_init(&s);
-	so_sql_literal(&s, value, len);
-	got = so_sql_take(&s);
 	if (want == NULL)
 		ok(got == NULL, "%s: refused", what);
 	else
 		is_str(got != NULL ? got : "(refused)", want, "%s", what);
 	free(got);
+}
+
+static void
+literal_is(const char *value, size_t len, const char *want, const char *what)
+{
+	so_sql		s;
+
+	so_sql_init(&s);
+	so_sql_literal(&s, value, len);
+	sql_is(&s, want, what);
 }
 
 #define LIT(v, want) literal_is((v), strlen(v), (want), #v)
@@ -73,16 +80,10 @@ static void
 number_is(double v, const char *want, const char *what)
 {
 	so_sql		s;
-	char	   *got;
 
 	so_sql_init(&s);
 	so_sql_number(&s, v);
-	got = so_sql_take(&s);
-	if (want == NULL)
-		ok(got == NULL, "%s: refused", what);
-	else
-		is_str(got != NULL ? got : "(refused)", want, "%s", what);
-	free(got);
+	sql_is(&s, want, what);
 }
 
 static void
@@ -122,16 +123,10 @@ static void
 decimal_is(const char *text, double fallback, const char *want, const char *what)
 {
 	so_sql		s;
-	char	   *got;
 
 	so_sql_init(&s);
 	so_sql_decimal(&s, text, fallback);
-	got = so_sql_take(&s);
-	if (want == NULL)
-		ok(got == NULL, "%s: refused", what);
-	else
-		is_str(got != NULL ? got : "(refused)", want, "%s", what);
-	free(got);
+	sql_is(&s, want, what);
 }
 
 static void
