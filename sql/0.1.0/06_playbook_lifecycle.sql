@@ -14,8 +14,9 @@ BEGIN ATOMIC
          END;
 END;
 
+-- (found_value, not found: PL/pgSQL's FOUND would shadow a parameter named so)
 CREATE FUNCTION stormops.raise_out_of_range(playbook pg_catalog.text, col pg_catalog.text,
-                                            found pg_catalog.numeric, accepted pg_catalog.text)
+                                            found_value pg_catalog.numeric, accepted pg_catalog.text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -23,7 +24,7 @@ AS $$
 BEGIN
   RAISE EXCEPTION '% of playbook "%" is out of range', col, playbook
     USING ERRCODE = 'numeric_value_out_of_range',
-          DETAIL = format('Column %s; found %s.', col, found),
+          DETAIL = format('Column %s; found %s.', col, found_value),
           HINT = format('Accepted: %s.', accepted);
 END;
 $$;

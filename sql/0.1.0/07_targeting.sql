@@ -15,13 +15,25 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 COMMENT ON FUNCTION stormops.l2_distance(pg_catalog.float4[], pg_catalog.float4[]) IS
   'Euclidean distance of two embeddings of one dimension.';
 
+-- Against a double precision centroid (what embedding_avg returns), so the
+-- mean of the references is never rounded to real before it is compared.
+CREATE FUNCTION stormops.cosine_similarity(a pg_catalog.float4[], centroid pg_catalog.float8[])
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'stormops_cosine_to_centroid'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+
+CREATE FUNCTION stormops.l2_distance(a pg_catalog.float4[], centroid pg_catalog.float8[])
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'stormops_l2_to_centroid'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+
 CREATE FUNCTION stormops.embedding_avg_accum(state pg_catalog.internal, embedding pg_catalog.float4[])
 RETURNS pg_catalog.internal
 AS 'MODULE_PATHNAME', 'stormops_embedding_avg_accum'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION stormops.embedding_avg_final(state pg_catalog.internal)
-RETURNS pg_catalog.float4[]
+RETURNS pg_catalog.float8[]
 AS 'MODULE_PATHNAME', 'stormops_embedding_avg_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
@@ -31,13 +43,13 @@ CREATE AGGREGATE stormops.embedding_avg(pg_catalog.float4[]) (
   FINALFUNC = stormops.embedding_avg_final
 );
 COMMENT ON AGGREGATE stormops.embedding_avg(pg_catalog.float4[]) IS
-  'Element-wise mean (centroid) of embeddings of one dimension; NULL embeddings are skipped.';
+  'Element-wise mean (centroid) of embeddings of one dimension, in double precision; NULL embeddings are skipped.';
 
 -- The centroid of a similarity section's references; an error when no
 -- reference has an embedding (targeting.md). VOLATILE on purpose: the CTE that
 -- calls it is then computed once, never inlined.
-CREATE FUNCTION stormops.reference_centroid(centroid pg_catalog.float4[], json_path pg_catalog.text)
-RETURNS pg_catalog.float4[]
+CREATE FUNCTION stormops.reference_centroid(centroid pg_catalog.float8[], json_path pg_catalog.text)
+RETURNS pg_catalog.float8[]
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal_text.h"
 #include "json_read.h"
 #include "json_syntax.h"
 
@@ -491,42 +492,6 @@ so_check_known_keys(struct json_object *obj, const so_path *p,
 	return SO_OK;
 }
 
-/* JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool
-is_json_number(const char *t)
-{
-	const char *p = t;
-
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		while (*p >= '0' && *p <= '9')
-			p++;
-	else
-		return false;
-	if (*p == '.')
-	{
-		p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'e' || *p == 'E')
-	{
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	return *p == '\0';
-}
-
 void
 so_json_number_text(struct json_object *v, char *buf, size_t size)
 {
@@ -534,6 +499,6 @@ so_json_number_text(struct json_object *v, char *buf, size_t size)
 	const char *t = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 
 	buf[0] = '\0';
-	if (t != NULL && strlen(t) < size && is_json_number(t))
+	if (t != NULL && strlen(t) < size && so_is_json_number(t))
 		strcpy(buf, t);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal_text.h"
 #include "sql_text.h"
 
 void
@@ -181,8 +182,8 @@ so_sql_decimal(so_sql *s, const char *text, double value)
 		so_sql_number(s, value);
 		return;
 	}
-	/* only digits, sign, point and exponent may reach the statement */
-	if (strspn(text, "0123456789.eE+-") != strlen(text))
+	/* only a number in JSON's grammar may reach the statement */
+	if (!so_is_json_number(text))
 	{
 		s->failed = true;
 		return;

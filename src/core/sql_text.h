@@ -47,9 +47,9 @@ void		so_sql_number(so_sql *s, double value);
 void		so_sql_integer(so_sql *s, int64_t value);
 
 /*
- * A number given as exact decimal text (JSON number grammar, as the rules
- * wrote it), falling back to value when text is empty. Text that is not a
- * plain number is never printed: the buffer is then marked failed.
+ * A number given as exact decimal text (as the rules wrote it), falling back
+ * to value when text is empty. Text outside JSON's number grammar is never
+ * printed: the buffer is then marked failed.
  */
 void		so_sql_decimal(so_sql *s, const char *text, double value);
 

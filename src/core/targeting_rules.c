@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal_text.h"
 #include "json_read.h"
+#include "sql_text.h"
 #include "targeting_rules.h"
 
 #define INT32_LIMIT INT64_C(2147483647)
@@ -64,6 +66,28 @@ check_ses_tier(const char *s, size_t len)
 
 /* ---- optional typed keys: absent or null leaves the condition unset ---- */
 
+/*
+ * The double read in range may round a number just outside the range into
+ * it (100.00000000000000000001 reads as 100): check the number as written,
+ * which is what the compiled statement compares.
+ */
+static int
+exact_range(struct json_object *v, const so_path *p, double min, double max,
+			const char *expected, so_error *err)
+{
+	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	char		lo[40],
+				hi[40];
+
+	if (text == NULL || !so_is_json_number(text))
+		return SO_OK;
+	so_format_double(min, lo, sizeof(lo));
+	so_format_double(max, hi, sizeof(hi));
+	if (so_decimal_compare(text, lo) < 0 || so_decimal_compare(text, hi) > 0)
+		return so_error_set(err, SO_ERR_RANGE, p->buf, "out of range", expected, text);
+	return SO_OK;
+}
+
 static int
 opt_number(struct json_object *obj, so_path *p, const char *key, double min,
 		   double max, const char *expected, so_opt_num *out, so_error *err)
@@ -76,6 +100,8 @@ opt_number(struct json_object *obj, so_path *p, const char *key, double min,
 		return SO_OK;
 	prev = so_path_push_key(p, key);
 	rc = so_read_number(v, p, min, max, expected, &out->value, err);
+	if (rc == SO_OK)
+		rc = exact_range(v, p, min, max, expected, err);
 	so_path_pop(p, prev);
 	out->set = (rc == SO_OK);
 	if (out->set)

@@ -34,6 +34,13 @@
 #define TIMES " OPERATOR(pg_catalog.*) "
 #define DIVIDE " OPERATOR(pg_catalog./) "
 
+/*
+ * A day is 24 hours: an interval of seconds only, so that "d days before
+ * as_of" is the same instant whatever the session's TimeZone (an interval of
+ * '1 day' would follow daylight-saving changes of the session's zone).
+ */
+#define ONE_DAY "'86400 seconds'::pg_catalog.interval"
+
 #define MAX_CONDITIONS 40
 #define LABEL_ITEMS 5			/* list items a funnel label shows */
 
@@ -206,7 +213,7 @@ impact_row_conditions(compiler *c, so_sql *s, bool with_sii, bool with_days)
 		so_sql_appendf(s, " AND se.begin_at" LE "%s AND se.begin_at" GE "(%s" MINUS "(",
 					   c->as_of, c->as_of);
 		so_sql_decimal(s, r->physics.max_days_since_storm.text, r->physics.max_days_since_storm.value);
-		so_sql_append(s, "::pg_catalog.float8" TIMES "'1 day'::pg_catalog.interval))");
+		so_sql_append(s, "::pg_catalog.float8" TIMES ONE_DAY "))");
 	}
 }
 
@@ -269,16 +276,21 @@ physics_conditions(compiler *c, const char *ctx_event_id)
 	}
 	if (r->physics.roof_age_min.set || r->physics.roof_age_max.set)
 	{
-		char		age[160];
+		so_sql		age;
+		char	   *text;
 
-		snprintf(age, sizeof(age),
-				 "(EXTRACT(YEAR FROM %s)" MINUS "p.roof_install_year)", c->as_of);
+		so_sql_init(&age);
+		so_sql_appendf(&age, "(EXTRACT(YEAR FROM %s)" MINUS "p.roof_install_year)", c->as_of);
+		text = take(c, &age);
+		if (text == NULL)
+			return;
 		if (r->physics.roof_age_min.set)
-			compare_integer(c, "physics", age, GE, r->physics.roof_age_min.value,
+			compare_integer(c, "physics", text, GE, r->physics.roof_age_min.value,
 							"numeric", "roof age", ">=");
 		if (r->physics.roof_age_max.set)
-			compare_integer(c, "physics", age, LE, r->physics.roof_age_max.value,
+			compare_integer(c, "physics", text, LE, r->physics.roof_age_max.value,
 							"numeric", "roof age", "<=");
+		free(text);
 	}
 }
 
@@ -483,7 +495,7 @@ behavioral_conditions(compiler *c)
 		so_sql_appendf(&pred,
 					   "NOT EXISTS (SELECT FROM stormops.behavior_events b"
 					   " WHERE b.property_id" EQ "p.property_id AND b.event_type" EQ "'conversion'"
-					   " AND b.event_timestamp" GE "(%s" MINUS "'365 days'::pg_catalog.interval)"
+					   " AND b.event_timestamp" GE "(%s" MINUS "(365" TIMES ONE_DAY "))"
 					   " AND b.event_timestamp" LT "%s)", c->as_of, c->as_of);
 		so_sql_append(&label, "no conversion in the 365 days before as_of");
 		add_condition(c, "behavioral", IN_TARGETS | IN_FUNNEL, &label, &pred);
@@ -747,6 +759,11 @@ compiler_init(compiler *c, const so_targeting *rules, const so_targeting_context
 		return so_error_set(err, SO_ERR_MISSING, "as_of", "as_of is required",
 							"a timestamptz", "");
 
+	/* an ISO timestamp with zone, e.g. 2019-03-27 12:00:00.000000+00 */
+	if (strlen(ctx->as_of) < 10 || strlen(ctx->as_of) > 40 ||
+		strspn(ctx->as_of, "0123456789-:. +TZ") != strlen(ctx->as_of))
+		return so_error_set(err, SO_ERR_FORMAT, "as_of", "not an ISO timestamp",
+							"a timestamp like 2019-03-27 12:00:00+00", ctx->as_of);
 	so_sql_init(&s);
 	so_sql_literal(&s, ctx->as_of, strlen(ctx->as_of));
 	so_sql_append(&s, "::pg_catalog.timestamptz");

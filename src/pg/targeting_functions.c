@@ -128,6 +128,7 @@ cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
 {
 	polygon_cache *cache = (polygon_cache *) fcinfo->flinfo->fn_extra;
 	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	Jsonb	   *copy;
 	char	   *text;
 	so_error	err;
 	so_geo_polygon *polygon = NULL;
@@ -136,11 +137,10 @@ cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
 		memcmp(cache->geometry, geometry, VARSIZE(geometry)) == 0)
 		return cache->polygon;
 
-	text = JsonbToCString(NULL, &geometry->root, VARSIZE(geometry));
-	so_geo_polygon_parse(text, strlen(text), "custom_polygon", &polygon, &err);
-	if (polygon == NULL)
-		stormops_raise_core_error("custom_polygon", &err);
-
+	/*
+	 * Allocate everything PostgreSQL-side first: an error there then leaks
+	 * no malloc'd polygon and leaves the cache as it was.
+	 */
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(mcxt, sizeof(polygon_cache));
@@ -149,14 +149,20 @@ cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
 		MemoryContextRegisterResetCallback(mcxt, &cache->release);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	else
+	copy = MemoryContextAlloc(mcxt, VARSIZE(geometry));
+	memcpy(copy, geometry, VARSIZE(geometry));
+	text = JsonbToCString(NULL, &geometry->root, VARSIZE(geometry));
+
+	if (so_geo_polygon_parse(text, strlen(text), "custom_polygon", &polygon, &err) != SO_OK)
 	{
-		so_geo_polygon_free(cache->polygon);
-		pfree(cache->geometry);
+		pfree(copy);
+		stormops_raise_core_error("custom_polygon", &err);
 	}
+	so_geo_polygon_free(cache->polygon);
+	if (cache->geometry != NULL)
+		pfree(cache->geometry);
 	cache->polygon = polygon;
-	cache->geometry = MemoryContextAlloc(mcxt, VARSIZE(geometry));
-	memcpy(cache->geometry, geometry, VARSIZE(geometry));
+	cache->geometry = copy;
 	return polygon;
 }
 

@@ -1,7 +1,7 @@
 -- Roles: viewer reads only, operator runs plays and edits playbooks and data,
 -- admin also owns site settings and may correct executions.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 SELECT has_role('stormops_viewer');
 SELECT has_role('stormops_operator');
@@ -51,6 +51,11 @@ SELECT throws_ok($$INSERT INTO stormops.playbook_versions VALUES (gen_random_uui
 SELECT lives_ok($$INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('op', 'hail', now())$$,
   'operator loads storms');
 SELECT lives_ok($$DELETE FROM stormops.playbooks WHERE playbook_name = 'Operator-Play'$$, 'operator deletes a playbook');
+SELECT throws_ok($$UPDATE stormops.playbooks SET max_daily_contacts = -1 WHERE playbook_name = 'Role-Test'$$,
+  '22003', 'max_daily_contacts of playbook "Role-Test" is out of range',
+  'an operator''s out-of-range value gets the column error, not a permission error');
+SELECT throws_ok($$SELECT stormops.revise_playbook('Role-Test', '{"priority": 0}')$$,
+  '22003', NULL, '... also through revise_playbook');
 SELECT throws_ok($$INSERT INTO stormops.channel_costs VALUES ('email', 0.02)$$,
   '42501', NULL, 'operator cannot change site-wide costs');
 SELECT throws_ok($$UPDATE stormops.playbook_executions SET status = 'Aborted'$$,

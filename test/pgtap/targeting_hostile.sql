@@ -5,7 +5,7 @@
 -- backend stays up throughout.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(74);
+SELECT plan(77);
 
 CREATE TABLE public.canary (alive text);
 INSERT INTO public.canary VALUES ('yes');
@@ -144,6 +144,11 @@ SELECT is(pg_temp.outcome('{"physics": {"max_days_since_storm": 36500}}'), 'rows
 SELECT is(pg_temp.outcome('{"physics": {"max_days_since_storm": 36501}}'), 'error:physics.max_days_since_storm', 'beyond a century of days');
 SELECT is(pg_temp.outcome('{"behavioral": {"response_rate_min": 5e-324}}'), 'rows:0', 'a denormal rate');
 SELECT is(pg_temp.outcome('{"demographics": {"min_median_income": 9999999999}}'), 'error:demographics.min_median_income', 'an income beyond range');
+SELECT is(pg_temp.outcome('{"physics": {"min_sii_score": 100.00000000000000000001}}'), 'error:physics.min_sii_score',
+  'just above 100, though its double is 100');
+SELECT is(pg_temp.outcome('{"behavioral": {"response_rate_min": 1.000000000000000000001}}'), 'error:behavioral.response_rate_min',
+  'just above 1, though its double is 1');
+SELECT is(pg_temp.outcome('{"physics": {"min_sii_score": 99.99999999999999999999}}'), 'rows:0', 'just below 100 is accepted, as written');
 
 -- Duplicate keys and escapes (jsonb keeps the last duplicate)
 SELECT is(pg_temp.outcome('{"physics": {"min_sii_score": 101, "min_sii_score": 70}}'), 'rows:1', 'duplicate keys: the last one counts');

@@ -3,7 +3,7 @@
 -- compile_targeting and requires both to agree (pg_temp.ids).
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(87);
+SELECT plan(89);
 
 -- Fixture ------------------------------------------------------------------
 INSERT INTO stormops.census_tracts VALUES
@@ -213,6 +213,26 @@ SELECT is(pg_temp.ids('{"similarity": {"enabled": true, "mode": "neighborhood_em
   '{}', 'tracts of another dimension than the centroid are never candidates');
 SELECT throws_ok($$SELECT * FROM stormops.target_properties('{"similarity": {"enabled": true, "mode": "neighborhood_embedding", "reference_tract_ids": ["48085000003"]}}')$$,
   '22023', 'no reference of the similarity section has an embedding', 'reference tracts without embeddings: error');
+
+-- Precision and time zones (each with rows added and removed here) --------
+-- A day is 24 hours, whatever the session's zone: 13 days 23:30 across the
+-- US daylight-saving change of 10 March 2019 is within 14 days.
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('E4', 'hail', '2019-03-06 17:30+00');
+INSERT INTO stormops.property_impacts VALUES ('g', 'E4', 60);
+SET LOCAL TimeZone = 'America/Chicago';
+SELECT is(pg_temp.ids('{"physics": {"max_days_since_storm": 14}}', 'E4', '2019-03-20 17:00+00'), '{g}',
+  'max_days_since_storm counts 24-hour days under a zone with daylight saving');
+SET LOCAL TimeZone = 'UTC';
+DELETE FROM stormops.property_impacts WHERE event_id = 'E4';
+DELETE FROM stormops.storm_events WHERE event_id = 'E4';
+-- The centroid is the exact mean: (4/3, 2, 2) against x (0, 3, 0) has cosine
+-- 0.6396021490668313 in double precision, less when 4/3 is rounded to real.
+INSERT INTO stormops.properties (property_id, zip, embedding) VALUES
+  ('r1', '99999', '{1,0,2}'), ('r2', '99999', '{0,3,3}'), ('r3', '99999', '{3,3,1}'), ('x', '99999', '{0,3,0}');
+SELECT is(pg_temp.ids('{"geography": {"zips": ["99999"]}, "similarity": {"enabled": true, "reference_property_ids": ["r1", "r2", "r3"],
+                        "similarity_threshold": 0.6396021490668313}}'), '{x}',
+  'the centroid is not rounded to real before it is compared');
+DELETE FROM stormops.properties WHERE zip = '99999';
 
 -- Result and ranking -------------------------------------------------------
 SELECT is((SELECT array_agg(rank ORDER BY rank) FROM stormops.target_properties('{}', NULL, '2019-03-27 12:00+00')),

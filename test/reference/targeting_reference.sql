@@ -20,8 +20,8 @@
 --  * roof_age uses extract(year from as_of) in the session's TimeZone.
 --  * max_days_since_storm d: (as_of - begin_at) <= d::float8 * interval '1 day'
 --    (intervals compare with 1 day = 24 h) and begin_at <= as_of.
---  * exclude_recent_converts window: as_of - interval '365 days' (calendar days
---    in the session's TimeZone) <= event_timestamp < as_of.
+--  * exclude_recent_converts window: as_of - 365 days of 24 hours (interval
+--    '8760 hours', whatever the session's TimeZone) <= event_timestamp < as_of.
 --  * response_rate_min r: responses >= r * contacts in numeric, r being the JSON
 --    number's exact decimal.
 --  * similarity thresholds are compared in double precision (the JSON number
@@ -482,7 +482,7 @@ BEGIN
        AND EXISTS (SELECT 1 FROM stormops.behavior_events be
                     WHERE be.property_id = p.property_id
                       AND be.event_type = 'conversion'
-                      AND be.event_timestamp >= v_as_of - interval '365 days'
+                      AND be.event_timestamp >= v_as_of - interval '8760 hours'
                       AND be.event_timestamp < v_as_of) THEN
       CONTINUE;
     END IF;
