@@ -47,6 +47,7 @@
 /* Where a condition applies. */
 #define IN_TARGETS 1			/* the targeting statement's WHERE */
 #define IN_FUNNEL 2				/* a step of the funnel */
+#define BY_TOP_K 4				/* checked by stormops.top_k itself when it ranks */
 
 typedef struct condition
 {
@@ -542,12 +543,16 @@ similarity_conditions(compiler *c)
 		so_sql_init(&label);
 		so_sql_append(&pred, PROPERTY_SIMILARITY " IS NOT NULL");
 		so_sql_append(&label, "has an embedding comparable with the reference centroid");
-		add_condition(c, "similarity", IN_TARGETS | IN_FUNNEL, &label, &pred);
+		add_condition(c, "similarity", IN_TARGETS | IN_FUNNEL | BY_TOP_K, &label, &pred);
 
 		if (r->similarity.similarity_threshold.set)
+		{
 			compare_number(c, "similarity", PROPERTY_SIMILARITY, GE,
 						   &r->similarity.similarity_threshold, "float8",
 						   "cosine similarity", ">=");
+			if (!c->failed)
+				c->conds[c->n - 1].where |= BY_TOP_K;
+		}
 	}
 	else if (similarity_on(r, SO_SIM_NEIGHBORHOOD))
 	{
@@ -568,6 +573,20 @@ similarity_conditions(compiler *c)
 }
 
 /* ---- the statement ---- */
+
+/* similarity_threshold as top_k's min_score, or NULL. */
+static void
+top_k_threshold(so_sql *s, const so_targeting *r)
+{
+	if (r->similarity.similarity_threshold.set)
+		so_sql_decimal(s, r->similarity.similarity_threshold.text, r->similarity.similarity_threshold.value);
+	else
+		so_sql_append(s, "NULL");
+	so_sql_append(s, "::pg_catalog.float8");
+}
+
+static void near_tracts_by_threshold(compiler *c, so_sql *s);
+static void near_tracts_by_top_k(compiler *c, so_sql *s);
 
 /* WITH clauses the similarity section needs (or nothing). */
 static void
@@ -596,35 +615,62 @@ similarity_ctes(compiler *c, so_sql *s)
 					  " 'similarity.reference_tract_ids') AS embedding\n"
 					  "    FROM stormops.census_tracts rt WHERE rt.embedding IS NOT NULL AND rt.tract_geoid" EQ "ANY (");
 		text_array(s, &r->similarity.reference_tract_ids);
-		so_sql_append(s, ")\n), near_tracts AS (\n"
-					  "  SELECT t.tract_geoid, 1::pg_catalog.float8" DIVIDE "(1::pg_catalog.float8" PLUS
-					  "stormops.l2_distance(t.embedding, cen.embedding)) AS similarity\n"
-					  "    FROM stormops.census_tracts t CROSS JOIN centroid cen\n"
-					  "   WHERE t.embedding IS NOT NULL\n"
-					  "     AND pg_catalog.array_length(t.embedding, 1)" EQ "pg_catalog.array_length(cen.embedding, 1)\n"
-					  "     AND t.tract_geoid" NE "ALL (");
-		text_array(s, &r->similarity.reference_tract_ids);
-		so_sql_append(s, ")\n");
-		if (r->similarity.similarity_threshold.set)
-		{
-			/* guarded: the dimension test above may run after this one */
-			so_sql_append(s, "     AND (CASE WHEN pg_catalog.array_length(t.embedding, 1)" EQ
-						  "pg_catalog.array_length(cen.embedding, 1) THEN 1::pg_catalog.float8" DIVIDE
-						  "(1::pg_catalog.float8" PLUS "stormops.l2_distance(t.embedding, cen.embedding)) END)" GE);
-			so_sql_decimal(s, r->similarity.similarity_threshold.text, r->similarity.similarity_threshold.value);
-			so_sql_append(s, "::pg_catalog.float8\n");
-		}
-		so_sql_append(s, "   ORDER BY similarity DESC, t.tract_geoid");
+		so_sql_append(s, ")\n), ");
 		if (r->similarity.top_k_tracts.set)
-		{
-			so_sql_append(s, " LIMIT ");
-			so_sql_integer(s, r->similarity.top_k_tracts.value);
-		}
-		so_sql_append(s, "\n), ");
+			near_tracts_by_top_k(c, s);
+		else
+			near_tracts_by_threshold(c, s);
 	}
 }
 
-/* The relation of qualifying impact rows, one per property. */
+/* The neighbourhood similarity of tract t to the centroid, 1 / (1 + L2). */
+#define TRACT_SIMILARITY \
+	"1::pg_catalog.float8" DIVIDE "(1::pg_catalog.float8" PLUS "stormops.l2_distance(t.embedding, cen.embedding))"
+
+/* Candidate tracts, all of them above the threshold (no top_k_tracts). */
+static void
+near_tracts_by_threshold(compiler *c, so_sql *s)
+{
+	const so_targeting *r = c->r;
+
+	so_sql_append(s, "near_tracts AS (\n"
+				  "  SELECT t.tract_geoid, " TRACT_SIMILARITY " AS similarity\n"
+				  "    FROM stormops.census_tracts t CROSS JOIN centroid cen\n"
+				  "   WHERE t.embedding IS NOT NULL\n"
+				  "     AND pg_catalog.array_length(t.embedding, 1)" EQ "pg_catalog.array_length(cen.embedding, 1)\n"
+				  "     AND t.tract_geoid" NE "ALL (");
+	text_array(s, &r->similarity.reference_tract_ids);
+	so_sql_append(s, ")\n");
+	if (r->similarity.similarity_threshold.set)
+	{
+		/* guarded: the dimension test above may run after this one */
+		so_sql_append(s, "     AND (CASE WHEN pg_catalog.array_length(t.embedding, 1)" EQ
+					  "pg_catalog.array_length(cen.embedding, 1) THEN " TRACT_SIMILARITY " END)" GE);
+		so_sql_decimal(s, r->similarity.similarity_threshold.text, r->similarity.similarity_threshold.value);
+		so_sql_append(s, "::pg_catalog.float8\n");
+	}
+	so_sql_append(s, "), ");
+}
+
+/* The top_k_tracts candidate tracts, ranked by stormops.top_k in one pass. */
+static void
+near_tracts_by_top_k(compiler *c, so_sql *s)
+{
+	const so_targeting *r = c->r;
+
+	so_sql_append(s, "near_tracts AS (\n"
+				  "  SELECT u.item_id AS tract_geoid, u.score AS similarity\n"
+				  "    FROM (SELECT stormops.top_k(t.tract_geoid, t.embedding, cen.embedding, ");
+	so_sql_integer(s, r->similarity.top_k_tracts.value);
+	so_sql_append(s, ", 'l2', ");
+	top_k_threshold(s, r);
+	so_sql_append(s, ") AS items\n"
+				  "            FROM stormops.census_tracts t CROSS JOIN centroid cen\n"
+				  "           WHERE t.tract_geoid" NE "ALL (");
+	text_array(s, &r->similarity.reference_tract_ids);
+	so_sql_append(s, ")) ranked, pg_catalog.unnest(ranked.items) AS u\n), ");
+}
+
 static void
 impact_relation(compiler *c, so_sql *s)
 {
@@ -671,14 +717,48 @@ from_clause(compiler *c, so_sql *s)
 	so_sql_append(s, "    LEFT JOIN stormops.property_scores ps ON ps.property_id" EQ "p.property_id\n");
 }
 
+/* The targeting conditions, leaving out those with a flag of `skip`. */
 static void
-where_clause(compiler *c, so_sql *s)
+where_clause(compiler *c, so_sql *s, int skip)
 {
 	so_sql_append(s, "   WHERE TRUE");
 	for (size_t i = 0; i < c->n; i++)
-		if (c->conds[i].where & IN_TARGETS)
+		if ((c->conds[i].where & IN_TARGETS) && !(c->conds[i].where & skip))
 			so_sql_appendf(s, "\n     AND %s", c->conds[i].predicate);
 	so_sql_append(s, "\n");
+}
+
+/*
+ * Mode property with top_k: stormops.top_k ranks, in one pass, the rows that
+ * meet every other condition (it skips the rows it cannot compare, and
+ * applies the threshold itself); the k it keeps are then joined back for
+ * their impact and scores.
+ */
+static void
+nearest_statement(compiler *c, so_sql *s)
+{
+	const so_targeting *r = c->r;
+
+	so_sql_append(s, "nearest AS (\n  SELECT stormops.top_k(p.property_id, p.embedding, cen.embedding, ");
+	so_sql_integer(s, r->similarity.top_k.value);
+	so_sql_append(s, ", 'cosine', ");
+	top_k_threshold(s, r);
+	so_sql_append(s, ") AS items\n");
+	from_clause(c, s);
+	where_clause(c, s, BY_TOP_K);
+	so_sql_append(s, "), candidates AS (\n"
+				  "  SELECT p.property_id, n.score AS similarity, ");
+	so_sql_append(s, c->impact_required ? "imp.sii_score, " : "NULL::pg_catalog.numeric AS sii_score, ");
+	so_sql_append(s, "ps.uplift_score\n"
+				  "    FROM nearest, pg_catalog.unnest(nearest.items) AS n\n"
+				  "    JOIN stormops.properties p ON p.property_id" EQ "n.item_id\n");
+	if (c->impact_required)
+	{
+		so_sql_append(s, "    LEFT JOIN ");
+		impact_relation(c, s);
+		so_sql_append(s, " imp ON imp.property_id" EQ "p.property_id\n");
+	}
+	so_sql_append(s, "    LEFT JOIN stormops.property_scores ps ON ps.property_id" EQ "p.property_id\n)\n");
 }
 
 #define WITHIN_ORDER "c.uplift_score DESC NULLS LAST, c.sii_score DESC NULLS LAST, c.property_id"
@@ -692,6 +772,14 @@ targets_statement(compiler *c, so_sql *s)
 
 	so_sql_append(s, "WITH ");
 	similarity_ctes(c, s);
+	if (property_mode && r->similarity.top_k.set)
+	{
+		nearest_statement(c, s);
+		so_sql_append(s, "SELECT c.property_id, pg_catalog.row_number() OVER (ORDER BY c.similarity DESC, c.property_id)"
+					  "::pg_catalog.int4 AS rank,\n"
+					  "       c.similarity, c.sii_score, c.uplift_score\n  FROM candidates c\n ORDER BY rank");
+		return;
+	}
 	so_sql_append(s, "candidates AS (\n  SELECT p.property_id, ");
 	if (property_mode)
 		so_sql_append(s, PROPERTY_SIMILARITY " AS similarity, ");
@@ -707,13 +795,7 @@ targets_statement(compiler *c, so_sql *s)
 					   c->impact_required ? "imp.sii_score" : "NULL::pg_catalog.numeric");
 	so_sql_append(s, "\n");
 	from_clause(c, s);
-	where_clause(c, s);
-	if (property_mode && r->similarity.top_k.set)
-	{
-		so_sql_append(s, "   ORDER BY similarity DESC, p.property_id LIMIT ");
-		so_sql_integer(s, r->similarity.top_k.value);
-		so_sql_append(s, "\n");
-	}
+	where_clause(c, s, 0);
 	so_sql_append(s, ")\nSELECT c.property_id, pg_catalog.row_number() OVER (ORDER BY ");
 	if (property_mode)
 		so_sql_append(s, "c.similarity DESC, c.property_id");

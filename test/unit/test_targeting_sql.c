@@ -232,10 +232,20 @@ test_shapes(void)
 	ok(sql && strstr(sql, "centroid") == NULL, "similarity disabled sets no condition");
 	free(sql);
 
+	sql = compile_sq("{'similarity': {'enabled': true, 'reference_property_ids': ['a'], 'top_k': 9,"
+					 " 'similarity_threshold': 0.75}, 'geography': {'zips': ['75034']}}", NULL, false);
+	ok(sql && strstr(sql, "stormops.top_k(p.property_id, p.embedding, cen.embedding, 9, 'cosine', 0.75::pg_catalog.float8)") != NULL,
+	   "top_k: the properties ranked by stormops.top_k, with the threshold");
+	ok(sql && strstr(sql, "p.zip OPERATOR(pg_catalog.=) ANY") != NULL &&
+	   strstr(sql, "AND (CASE WHEN pg_catalog.array_length(p.embedding") == NULL,
+	   "top_k: the other conditions filter before it; the similarity ones are its own");
+	free(sql);
+
 	sql = compile_sq("{'similarity': {'enabled': true, 'mode': 'neighborhood_embedding',"
 					 " 'reference_tract_ids': ['48113010101'], 'similarity_threshold': 0.5,"
 					 " 'top_k_tracts': 3, 'properties_per_tract': 2}}", NULL, false);
-	ok(sql && strstr(sql, "LIMIT 3") != NULL, "top_k_tracts limits the candidate tracts");
+	ok(sql && strstr(sql, "stormops.top_k(t.tract_geoid, t.embedding, cen.embedding, 3, 'l2', 0.5::pg_catalog.float8)") != NULL,
+	   "top_k_tracts: the tracts ranked by stormops.top_k (L2), with the threshold");
 	ok(sql && strstr(sql, "c.place_in_tract OPERATOR(pg_catalog.<=) 2") != NULL, "properties_per_tract");
 	ok(sql && strstr(sql, "ORDER BY c.similarity DESC, c.tract_geoid, c.uplift_score DESC NULLS LAST") != NULL,
 	   "neighborhood ranking");
