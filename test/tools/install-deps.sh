@@ -15,6 +15,7 @@ packages=(
   libc6-dev                              # ASan/UBSan runtimes come with gcc; headers here
   util-linux                             # runuser, to run the cluster as an unprivileged user
   python3                                # tooling (test HTTP server, data checks)
+  python3-numpy                          # independent computation in the similarity tests
 )
 
 missing=()
