@@ -17,12 +17,14 @@ COMMENT ON FUNCTION stormops.l2_distance(pg_catalog.float4[], pg_catalog.float4[
 
 -- Against a double precision centroid (what embedding_avg returns), so the
 -- mean of the references is never rounded to real before it is compared.
-CREATE FUNCTION stormops.cosine_similarity(a pg_catalog.float4[], centroid pg_catalog.float8[])
+-- (Names of their own: overloads of cosine_similarity would make a call with
+-- two array literals ambiguous.)
+CREATE FUNCTION stormops.cosine_to_centroid(a pg_catalog.float4[], centroid pg_catalog.float8[])
 RETURNS pg_catalog.float8
 AS 'MODULE_PATHNAME', 'stormops_cosine_to_centroid'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
-CREATE FUNCTION stormops.l2_distance(a pg_catalog.float4[], centroid pg_catalog.float8[])
+CREATE FUNCTION stormops.l2_to_centroid(a pg_catalog.float4[], centroid pg_catalog.float8[])
 RETURNS pg_catalog.float8
 AS 'MODULE_PATHNAME', 'stormops_l2_to_centroid'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;

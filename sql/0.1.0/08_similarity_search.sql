@@ -53,3 +53,10 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION stormops.similar_tracts(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8) IS
   'The k census tracts nearest the centroid, as similarity 1 / (1 + L2 distance) (ties by tract_geoid).';
+
+CREATE FUNCTION stormops.embedding_checksum(embedding pg_catalog.float4[])
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'stormops_embedding_checksum'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stormops.embedding_checksum(pg_catalog.float4[]) IS
+  'The sum of an embedding''s elements (NULL for a malformed one): to compare a load with its source.';

@@ -40,8 +40,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.playbook_cost_per_property(stormops.playbooks),
   stormops.cosine_similarity(pg_catalog.float4[], pg_catalog.float4[]),
   stormops.l2_distance(pg_catalog.float4[], pg_catalog.float4[]),
-  stormops.cosine_similarity(pg_catalog.float4[], pg_catalog.float8[]),
-  stormops.l2_distance(pg_catalog.float4[], pg_catalog.float8[]),
+  stormops.cosine_to_centroid(pg_catalog.float4[], pg_catalog.float8[]),
+  stormops.l2_to_centroid(pg_catalog.float4[], pg_catalog.float8[]),
   stormops.embedding_avg_accum(pg_catalog.internal, pg_catalog.float4[]),
   stormops.embedding_avg_final(pg_catalog.internal),
   stormops.embedding_avg(pg_catalog.float4[]),
@@ -58,7 +58,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.top_k(pg_catalog.text, pg_catalog.float4[], pg_catalog.float8[], pg_catalog.int4,
                  pg_catalog.text, pg_catalog.float8),
   stormops.similar_properties(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8),
-  stormops.similar_tracts(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8)
+  stormops.similar_tracts(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8),
+  stormops.embedding_checksum(pg_catalog.float4[])
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.raise_out_of_range(pg_catalog.text, pg_catalog.text, pg_catalog.numeric, pg_catalog.text),

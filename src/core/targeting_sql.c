@@ -522,7 +522,7 @@ similarity_on(const so_targeting *r, so_similarity_mode mode)
 /* The property's cosine similarity to the centroid, NULL when not comparable. */
 #define PROPERTY_SIMILARITY \
 	"(CASE WHEN pg_catalog.array_length(p.embedding, 1)" EQ "pg_catalog.array_length(cen.embedding, 1)" \
-	" THEN stormops.cosine_similarity(p.embedding, cen.embedding) END)"
+	" THEN stormops.cosine_to_centroid(p.embedding, cen.embedding) END)"
 
 static void
 similarity_conditions(compiler *c)
@@ -625,7 +625,7 @@ similarity_ctes(compiler *c, so_sql *s)
 
 /* The neighbourhood similarity of tract t to the centroid, 1 / (1 + L2). */
 #define TRACT_SIMILARITY \
-	"1::pg_catalog.float8" DIVIDE "(1::pg_catalog.float8" PLUS "stormops.l2_distance(t.embedding, cen.embedding))"
+	"1::pg_catalog.float8" DIVIDE "(1::pg_catalog.float8" PLUS "stormops.l2_to_centroid(t.embedding, cen.embedding))"
 
 /* Candidate tracts, all of them above the threshold (no top_k_tracts). */
 static void

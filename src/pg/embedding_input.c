@@ -24,6 +24,11 @@ check_vector(ArrayType *a, Oid elemtype, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("%s must be a %s array", what, elemtype == FLOAT4OID ? "real[]" : "double precision[]")));
+	if (ARR_NDIM(a) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is empty", what),
+				 errhint("An embedding has at least one element.")));
 	if (ARR_NDIM(a) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

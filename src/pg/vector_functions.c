@@ -21,6 +21,7 @@ PG_FUNCTION_INFO_V1(stormops_cosine_similarity);
 PG_FUNCTION_INFO_V1(stormops_l2_distance);
 PG_FUNCTION_INFO_V1(stormops_cosine_to_centroid);
 PG_FUNCTION_INFO_V1(stormops_l2_to_centroid);
+PG_FUNCTION_INFO_V1(stormops_embedding_checksum);
 PG_FUNCTION_INFO_V1(stormops_embedding_avg_accum);
 PG_FUNCTION_INFO_V1(stormops_embedding_avg_final);
 
@@ -81,6 +82,28 @@ stormops_l2_to_centroid(PG_FUNCTION_ARGS)
 
 	stormops_same_dimensions(na, nb);
 	PG_RETURN_FLOAT8(so_l2_to_centroid(a, b, (size_t) na));
+}
+
+/*
+ * The sum of an embedding's elements: a checksum to compare a load with its
+ * source, and the cheapest function that reads every byte of an embedding
+ * (bench/similarity measures the floor of a scan with it).
+ */
+Datum
+stormops_embedding_checksum(PG_FUNCTION_ARGS)
+{
+	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
+	const float *v;
+	double		sum = 0;
+	int			n;
+
+	if (ARR_NDIM(a) != 1 || ARR_HASNULL(a))
+		PG_RETURN_NULL();
+	n = ARR_DIMS(a)[0];
+	v = (const float *) ARR_DATA_PTR(a);
+	for (int i = 0; i < n; i++)
+		sum += v[i];
+	PG_RETURN_FLOAT8(sum);
 }
 
 /* embedding_avg's state, in the aggregate's memory context. */

@@ -1,6 +1,6 @@
 -- The data model's contract: tables, columns, keys, checks and indexes.
 BEGIN;
-SELECT plan(103);
+SELECT plan(105);
 
 SELECT has_schema('stormops');
 SELECT tables_are('stormops', ARRAY[
@@ -97,6 +97,12 @@ SELECT throws_ok($$INSERT INTO stormops.storm_events (event_id, event_type, begi
   '23514', NULL, 'an event cannot end before it begins');
 SELECT throws_ok($$INSERT INTO stormops.competitor_permits VALUES ('x', '75034', NULL, 'c', 'n', 'Tier4', now())$$,
   '23514', NULL, 'unknown contractor tier is refused');
+
+-- Embeddings stay in the row (docs/similarity.md).
+SELECT is((SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'stormops.properties'::regclass AND attname = 'embedding'),
+  'm', 'properties.embedding has storage MAIN');
+SELECT is((SELECT attstorage::text FROM pg_attribute WHERE attrelid = 'stormops.census_tracts'::regclass AND attname = 'embedding'),
+  'm', 'census_tracts.embedding has storage MAIN');
 
 -- Every user table keeps its rows through pg_dump.
 SELECT set_eq(

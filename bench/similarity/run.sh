@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Similarity search at metro scale: 1,000,000 properties with 64-dimension
+# embeddings and 20,000 tracts. Same-run baselines: the same top-k in plain
+# SQL (unnest-based cosine, ORDER BY ... LIMIT), and the floor (a scan that
+# hands every embedding's bytes to the cheapest consumer, embedding_checksum).
+# Then the storage experiment: 100,000 embeddings of 1,024 dimensions (4 kB,
+# past the 2 kB TOAST threshold) under each column storage.
+#   BENCH_SIM_PROPERTIES (default 1000000), BENCH_RUNS (default 5)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+n=${BENCH_SIM_PROPERTIES:-1000000}
+runs=${BENCH_RUNS:-5}
+db=stormops_bench_similarity
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
+  -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS '$db'" >/dev/null 2>&1' EXIT
+start=$(date +%s)
+psql -X -q -v ON_ERROR_STOP=1 -v n="$n" -d $db -f "$repo/bench/similarity/generate.sql"
+echo "data loaded in $(( $(date +%s) - start )) s"
+psql -X -q -v ON_ERROR_STOP=1 -v runs="$runs" -d $db -f "$repo/bench/similarity/similarity.sql"
