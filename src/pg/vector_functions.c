@@ -25,18 +25,42 @@ PG_FUNCTION_INFO_V1(stormops_embedding_checksum);
 PG_FUNCTION_INFO_V1(stormops_embedding_avg_accum);
 PG_FUNCTION_INFO_V1(stormops_embedding_avg_final);
 
+/* Arguments 0 and 1 as two embeddings of one length; returns the length. */
+static size_t
+two_embeddings(FunctionCallInfo fcinfo, const float **a, const float **b)
+{
+	int			na,
+				nb;
+
+	*a = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(0), "the first embedding", &na);
+	*b = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(1), "the second embedding", &nb);
+	stormops_same_dimensions(na, nb);
+	return (size_t) na;
+}
+
+/* Arguments 0 and 1 as an embedding and a double precision centroid. */
+static size_t
+embedding_and_centroid(FunctionCallInfo fcinfo, const float **a, const double **centroid)
+{
+	int			na,
+				nc;
+
+	*a = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(0), "the embedding", &na);
+	*centroid = stormops_centroid_elements(PG_GETARG_ARRAYTYPE_P(1), "the centroid", &nc);
+	stormops_same_dimensions(na, nc);
+	return (size_t) na;
+}
+
 /* NULL when either vector is all zeros: the cosine is then undefined. */
 Datum
 stormops_cosine_similarity(PG_FUNCTION_ARGS)
 {
-	int			na,
-				nb;
-	const float *a = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(0), "the first embedding", &na);
-	const float *b = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(1), "the second embedding", &nb);
+	const float *a,
+			   *b;
+	size_t		n = two_embeddings(fcinfo, &a, &b);
 	double		result;
 
-	stormops_same_dimensions(na, nb);
-	if (!so_cosine_similarity(a, b, (size_t) na, &result))
+	if (!so_cosine_similarity(a, b, n, &result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
 }
@@ -44,13 +68,11 @@ stormops_cosine_similarity(PG_FUNCTION_ARGS)
 Datum
 stormops_l2_distance(PG_FUNCTION_ARGS)
 {
-	int			na,
-				nb;
-	const float *a = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(0), "the first embedding", &na);
-	const float *b = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(1), "the second embedding", &nb);
+	const float *a,
+			   *b;
+	size_t		n = two_embeddings(fcinfo, &a, &b);
 
-	stormops_same_dimensions(na, nb);
-	PG_RETURN_FLOAT8(so_l2_distance(a, b, (size_t) na));
+	PG_RETURN_FLOAT8(so_l2_distance(a, b, n));
 }
 
 /*
@@ -60,14 +82,12 @@ stormops_l2_distance(PG_FUNCTION_ARGS)
 Datum
 stormops_cosine_to_centroid(PG_FUNCTION_ARGS)
 {
-	int			na,
-				nb;
-	const float *a = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(0), "the embedding", &na);
-	const double *b = stormops_centroid_elements(PG_GETARG_ARRAYTYPE_P(1), "the centroid", &nb);
+	const float *a;
+	const double *c;
+	size_t		n = embedding_and_centroid(fcinfo, &a, &c);
 	double		result;
 
-	stormops_same_dimensions(na, nb);
-	if (!so_cosine_to_centroid(a, b, (size_t) na, so_centroid_norm(b, (size_t) nb), &result))
+	if (!so_cosine_to_centroid(a, c, n, so_centroid_norm(c, n), &result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
 }
@@ -75,13 +95,11 @@ stormops_cosine_to_centroid(PG_FUNCTION_ARGS)
 Datum
 stormops_l2_to_centroid(PG_FUNCTION_ARGS)
 {
-	int			na,
-				nb;
-	const float *a = stormops_embedding_elements(PG_GETARG_ARRAYTYPE_P(0), "the embedding", &na);
-	const double *b = stormops_centroid_elements(PG_GETARG_ARRAYTYPE_P(1), "the centroid", &nb);
+	const float *a;
+	const double *c;
+	size_t		n = embedding_and_centroid(fcinfo, &a, &c);
 
-	stormops_same_dimensions(na, nb);
-	PG_RETURN_FLOAT8(so_l2_to_centroid(a, b, (size_t) na));
+	PG_RETURN_FLOAT8(so_l2_to_centroid(a, c, n));
 }
 
 /*
