@@ -59,9 +59,14 @@ GRANT EXECUTE ON FUNCTION
                  pg_catalog.text, pg_catalog.float8),
   stormops.similar_properties(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8),
   stormops.similar_tracts(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8),
-  stormops.embedding_checksum(pg_catalog.float4[])
+  stormops.embedding_checksum(pg_catalog.float4[]),
+  stormops.default_report_radius_km(pg_catalog.text, pg_catalog.numeric),
+  stormops.report_severity(pg_catalog.text, pg_catalog.numeric),
+  stormops.roof_vulnerability(pg_catalog.int4, pg_catalog.timestamptz),
+  stormops.haversine_km(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
+  stormops.compute_impacts(pg_catalog.text),
   stormops.raise_out_of_range(pg_catalog.text, pg_catalog.text, pg_catalog.numeric, pg_catalog.text),
   stormops.lock_playbook(pg_catalog.text),
   stormops.set_playbook_status(pg_catalog.text, stormops.playbook_status),

@@ -1,0 +1,124 @@
+-- The storm impact index (SII) of each property for an event, computed from
+-- the event's reports (docs/storms.md).
+
+-- The footprint of a report when it does not give one, in km: hail swaths
+-- widen with stone size (3 km for small hail, up to 10 km at 3.5 in and
+-- above); wind damage spreads about 8 km from a measured gust; a tornado's
+-- path is narrow (1 km); other types 5 km.
+CREATE FUNCTION stormops.default_report_radius_km(event_type pg_catalog.text, magnitude pg_catalog.numeric)
+RETURNS pg_catalog.float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE event_type
+           WHEN 'hail' THEN LEAST(10::pg_catalog.float8,
+                              GREATEST(3::pg_catalog.float8,
+                                3::pg_catalog.float8 OPERATOR(pg_catalog.+)
+                                (2::pg_catalog.float8 OPERATOR(pg_catalog.*) COALESCE(magnitude, 0)::pg_catalog.float8)))
+           WHEN 'wind' THEN 8::pg_catalog.float8
+           WHEN 'tornado' THEN 1::pg_catalog.float8
+           ELSE 5::pg_catalog.float8
+         END;
+END;
+
+-- How much damage a report's magnitude can do, 0..1: hail from nothing below
+-- 0.5 in to full at 3 in (1 in, where asphalt shingles start to fail, gives
+-- 0.2); a gust from nothing at 50 mph to full at 100 mph; a tornado in full.
+CREATE FUNCTION stormops.report_severity(event_type pg_catalog.text, magnitude pg_catalog.numeric)
+RETURNS pg_catalog.float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT LEAST(1::pg_catalog.float8, GREATEST(0::pg_catalog.float8,
+           CASE event_type
+             WHEN 'hail' THEN (COALESCE(magnitude, 0)::pg_catalog.float8 OPERATOR(pg_catalog.-) 0.5::pg_catalog.float8)
+                              OPERATOR(pg_catalog./) 2.5::pg_catalog.float8
+             WHEN 'wind' THEN (COALESCE(magnitude, 0)::pg_catalog.float8 OPERATOR(pg_catalog.-) 50::pg_catalog.float8)
+                              OPERATOR(pg_catalog./) 50::pg_catalog.float8
+             WHEN 'tornado' THEN 1::pg_catalog.float8
+             ELSE 0.5::pg_catalog.float8
+           END));
+END;
+
+-- How a roof's age weighs damage: a new roof 0.6, rising to 1 at 25 years
+-- (older roofs fail first); an unknown roof year 0.8.
+CREATE FUNCTION stormops.roof_vulnerability(roof_install_year pg_catalog.int4, at pg_catalog.timestamptz)
+RETURNS pg_catalog.float8
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE WHEN roof_install_year IS NULL THEN 0.8::pg_catalog.float8
+              ELSE 0.6::pg_catalog.float8 OPERATOR(pg_catalog.+) (0.4::pg_catalog.float8 OPERATOR(pg_catalog.*)
+                   LEAST(1::pg_catalog.float8, GREATEST(0::pg_catalog.float8,
+                     (EXTRACT(YEAR FROM at)::pg_catalog.float8 OPERATOR(pg_catalog.-) roof_install_year::pg_catalog.float8)
+                     OPERATOR(pg_catalog./) 25::pg_catalog.float8)))
+         END;
+END;
+
+-- Great-circle distance in km (haversine, mean Earth radius 6371.0088 km).
+-- (Every OPERATOR(pg_catalog.x) has one precedence, left to right: mixed
+-- arithmetic is parenthesised throughout.)
+CREATE FUNCTION stormops.haversine_km(lat1 pg_catalog.float8, lon1 pg_catalog.float8,
+                                      lat2 pg_catalog.float8, lon2 pg_catalog.float8)
+RETURNS pg_catalog.float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT 2::pg_catalog.float8 OPERATOR(pg_catalog.*) 6371.0088::pg_catalog.float8 OPERATOR(pg_catalog.*)
+         pg_catalog.asin(LEAST(1::pg_catalog.float8, pg_catalog.sqrt(
+           pg_catalog.power(pg_catalog.sin(pg_catalog.radians(lat2 OPERATOR(pg_catalog.-) lat1) OPERATOR(pg_catalog./) 2::pg_catalog.float8), 2::pg_catalog.float8)
+           OPERATOR(pg_catalog.+) ((pg_catalog.cos(pg_catalog.radians(lat1)) OPERATOR(pg_catalog.*) pg_catalog.cos(pg_catalog.radians(lat2)))
+           OPERATOR(pg_catalog.*) pg_catalog.power(pg_catalog.sin(pg_catalog.radians(lon2 OPERATOR(pg_catalog.-) lon1) OPERATOR(pg_catalog./) 2::pg_catalog.float8), 2::pg_catalog.float8)))));
+END;
+
+-- Writes property_impacts for one event from its reports: every property
+-- within a report's footprint gets
+--   SII = 100 * max over reports (severity * (1 - distance / radius)) * roof factor
+-- and properties no longer in any footprint lose their row for the event, so
+-- calling it again changes nothing. Returns the number of impact rows the
+-- event has.
+CREATE FUNCTION stormops.compute_impacts(event_id pg_catalog.text)
+RETURNS pg_catalog.int4
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  ev stormops.storm_events;
+  written int;
+BEGIN
+  SELECT * INTO ev FROM stormops.storm_events e WHERE e.event_id = compute_impacts.event_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'storm event "%" does not exist', compute_impacts.event_id
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Load it into stormops.storm_events first (see docs/storms.md).';
+  END IF;
+
+  -- one statement: the fresh impacts, the rows that left every footprint
+  -- removed, the others inserted or updated
+  WITH fresh AS (
+    SELECT p.property_id,
+           round((100 * max(stormops.report_severity(ev.event_type, r.magnitude)
+                            * (1 - d.km / r.radius))
+                      * stormops.roof_vulnerability(p.roof_install_year, ev.begin_at))::numeric, 1) AS sii_score
+      FROM (SELECT sr.lat, sr.lon, sr.magnitude,
+                   COALESCE(sr.radius_km, stormops.default_report_radius_km(ev.event_type, sr.magnitude)) AS radius
+              FROM stormops.storm_reports sr WHERE sr.event_id = ev.event_id) r
+      -- a bounding box around each report lets the (lat, lon) index find the candidates
+      JOIN stormops.properties p
+        ON p.lat BETWEEN r.lat - r.radius / 111.2 AND r.lat + r.radius / 111.2
+       AND p.lon BETWEEN r.lon - r.radius / (111.2 * cos(radians(r.lat))) AND r.lon + r.radius / (111.2 * cos(radians(r.lat)))
+      CROSS JOIN LATERAL (SELECT stormops.haversine_km(r.lat, r.lon, p.lat, p.lon) AS km) d
+     WHERE d.km <= r.radius
+     GROUP BY p.property_id, p.roof_install_year
+  ), removed AS (
+    DELETE FROM stormops.property_impacts pi
+     WHERE pi.event_id = ev.event_id
+       AND NOT EXISTS (SELECT FROM fresh f WHERE f.property_id = pi.property_id)
+  ), upserted AS (
+    INSERT INTO stormops.property_impacts (property_id, event_id, sii_score)
+    SELECT f.property_id, ev.event_id, f.sii_score FROM fresh f
+    ON CONFLICT ON CONSTRAINT property_impacts_pkey DO UPDATE SET sii_score = EXCLUDED.sii_score
+     WHERE stormops.property_impacts.sii_score IS DISTINCT FROM EXCLUDED.sii_score
+  )
+  SELECT count(*) INTO written FROM fresh;
+  RETURN written;
+END;
+$$;
+COMMENT ON FUNCTION stormops.compute_impacts(pg_catalog.text) IS
+  'Computes the storm impact index of every property in the footprint of the event''s reports (docs/storms.md); idempotent.';
