@@ -63,10 +63,13 @@ GRANT EXECUTE ON FUNCTION
   stormops.default_report_radius_km(pg_catalog.text, pg_catalog.numeric),
   stormops.report_severity(pg_catalog.text, pg_catalog.numeric),
   stormops.roof_vulnerability(pg_catalog.int4, pg_catalog.timestamptz),
-  stormops.haversine_km(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8)
+  stormops.haversine_km(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8),
+  stormops.our_contractor_id(),
+  stormops.contractor_tier_weight(pg_catalog.text)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.compute_impacts(pg_catalog.text),
+  stormops.refresh_competition(pg_catalog.timestamptz, pg_catalog.int4),
   stormops.raise_out_of_range(pg_catalog.text, pg_catalog.text, pg_catalog.numeric, pg_catalog.text),
   stormops.lock_playbook(pg_catalog.text),
   stormops.set_playbook_status(pg_catalog.text, stormops.playbook_status),

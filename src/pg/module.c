@@ -1,5 +1,5 @@
 /*
- * module.c: the shared library's entry point.
+ * module.c: the shared library's entry point and its settings.
  *
  * stormops may be loaded by CREATE EXTENSION alone; listing it in
  * shared_preload_libraries is needed only for its background workers.
@@ -7,16 +7,43 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+PG_FUNCTION_INFO_V1(stormops_our_contractor_id);
+
+/* Our own contractor id: competition leaves our permits out. */
+static char *contractor_id = NULL;
+
 void
 _PG_init(void)
 {
-	/* Settings are defined by the features that read them; a misspelt
-	 * stormops.* setting is reported instead of silently ignored. */
+	DefineCustomStringVariable("stormops.contractor_id",
+							   "The contractor id of this company in competitor_permits.",
+							   "Its own permits are not competition: refresh_competition leaves them out.",
+							   &contractor_id,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	/* A misspelt stormops.* setting is reported instead of silently ignored. */
 	MarkGUCPrefixReserved("stormops");
+}
+
+/*
+ * stormops.our_contractor_id(): the setting, or NULL when it is empty.
+ * Calling it loads this library, so the setting is defined (and a value set
+ * before the library was loaded is kept) whenever SQL reads it.
+ */
+Datum
+stormops_our_contractor_id(PG_FUNCTION_ARGS)
+{
+	if (contractor_id == NULL || contractor_id[0] == '\0')
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(contractor_id));
 }
