@@ -18,6 +18,8 @@
 #include "targeting_rules.h"
 
 #define INT32_LIMIT INT64_C(2147483647)
+/* The most stormops.top_k keeps (src/pg/similarity_search.c): checked here, before any query. */
+#define TOP_K_LIMIT INT64_C(10000000)
 
 /* Checks one list element; returns NULL when fine, else the problem. */
 typedef const char *(*item_check) (const char *s, size_t len);
@@ -581,14 +583,14 @@ parse_similarity(struct json_object *root, so_path *p, so_targeting *t, so_error
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "top_k", mode, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "top_k", 1, INT32_LIMIT,
-						 "a whole number of look-alike properties from 1 to 2147483647",
+		rc = opt_integer(sec, p, "top_k", 1, TOP_K_LIMIT,
+						 "a whole number of look-alike properties from 1 to 10000000",
 						 &t->similarity.top_k, err);
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "top_k_tracts", mode, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "top_k_tracts", 1, INT32_LIMIT,
-						 "a whole number of look-alike tracts from 1 to 2147483647",
+		rc = opt_integer(sec, p, "top_k_tracts", 1, TOP_K_LIMIT,
+						 "a whole number of look-alike tracts from 1 to 10000000",
 						 &t->similarity.top_k_tracts, err);
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "properties_per_tract", mode, err);

@@ -16,6 +16,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
@@ -55,8 +57,13 @@ typedef struct top_k_state
 	bool		has_min;
 	double		min_score;
 	Oid			collation;
+	size_t		capacity;		/* slots allocated; grows up to k */
+	bool		sorted;			/* the final function sorted the heap */
 	so_topk		heap;
 } top_k_state;
+
+/* Slots allocated before the first doubling: k may be far larger than the rows. */
+#define TOP_K_FIRST_SLOTS 1024
 
 static int
 compare_ids(const char *a, size_t alen, const char *b, size_t blen, void *arg)
@@ -100,10 +107,16 @@ new_state(FunctionCallInfo fcinfo, MemoryContext mcxt)
 	state->centroid_norm = so_centroid_norm(centroid, (size_t) state->dim);
 	state->has_min = !PG_ARGISNULL(ARG_MIN_SCORE);
 	state->min_score = state->has_min ? PG_GETARG_FLOAT8(ARG_MIN_SCORE) : 0;
+	if (state->has_min && isnan(state->min_score))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("top_k's min_score must be a number, not NaN"),
+				 errhint("Pass NULL for no minimum.")));
 	state->collation = PG_GET_COLLATION();
 	if (!OidIsValid(state->collation))
 		state->collation = DEFAULT_COLLATION_OID;
-	so_topk_init(&state->heap, palloc(sizeof(so_scored) * k), (size_t) k,
+	state->capacity = (size_t) Min(k, TOP_K_FIRST_SLOTS);
+	so_topk_init(&state->heap, palloc(sizeof(so_scored) * state->capacity), (size_t) k,
 				 compare_ids, &state->collation);
 	MemoryContextSwitchTo(old);
 	return state;
@@ -120,10 +133,15 @@ score_row(top_k_state *state, ArrayType *embedding, double *score)
 		return false;
 	v = (const float *) ARR_DATA_PTR(embedding);
 	if (state->cosine)
-		return so_cosine_to_centroid(v, state->centroid, (size_t) state->dim,
-									 state->centroid_norm, score);
-	*score = 1.0 / (1.0 + so_l2_to_centroid(v, state->centroid, (size_t) state->dim));
-	return true;
+	{
+		if (!so_cosine_to_centroid(v, state->centroid, (size_t) state->dim,
+								   state->centroid_norm, score))
+			return false;
+	}
+	else
+		*score = 1.0 / (1.0 + so_l2_to_centroid(v, state->centroid, (size_t) state->dim));
+	/* values too large overflow the sums: such a row cannot be ranked */
+	return isfinite(*score);
 }
 
 Datum
@@ -152,6 +170,12 @@ stormops_top_k_accum(PG_FUNCTION_ARGS)
 	id = PG_GETARG_TEXT_PP(ARG_ID);
 	if (!so_topk_wants(&state->heap, score, VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id)))
 		PG_RETURN_POINTER(state);
+	/* the heap grows by doubling: its slots only ever hold what it keeps */
+	if (state->heap.n == state->capacity && state->capacity < state->heap.k)
+	{
+		state->capacity = Min(state->capacity * 2, state->heap.k);
+		state->heap.slots = repalloc(state->heap.slots, sizeof(so_scored) * state->capacity);
+	}
 	copy = MemoryContextAlloc(state->mcxt, VARSIZE_ANY_EXHDR(id) + 1);
 	memcpy(copy, VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
 	copy[VARSIZE_ANY_EXHDR(id)] = '\0';
@@ -176,8 +200,13 @@ stormops_top_k_final(PG_FUNCTION_ARGS)
 	if (!OidIsValid(item_type))
 		elog(ERROR, "top_k_final must return an array of stormops.scored_item");
 	desc = lookup_rowtype_tupdesc(item_type, -1);
-	if (state != NULL)
+	/* PostgreSQL may call this again on the same state (a re-scanned hash
+	 * aggregate): sort once, then read the sorted slots */
+	if (state != NULL && !state->sorted)
+	{
 		so_topk_sort(&state->heap);
+		state->sorted = true;
+	}
 	items = palloc(sizeof(Datum) * (n > 0 ? n : 1));
 	for (size_t i = 0; i < n; i++)
 	{

@@ -51,6 +51,18 @@ embedding_and_centroid(FunctionCallInfo fcinfo, const float **a, const double **
 	return (size_t) na;
 }
 
+/* Finite inputs can still overflow a sum of squares (1e300 squared). */
+static Datum
+finite_result(double result)
+{
+	if (!isfinite(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the embeddings are too large to compare"),
+				 errhint("Scale the embeddings: their squares must fit in double precision.")));
+	PG_RETURN_FLOAT8(result);
+}
+
 /* NULL when either vector is all zeros: the cosine is then undefined. */
 Datum
 stormops_cosine_similarity(PG_FUNCTION_ARGS)
@@ -62,7 +74,7 @@ stormops_cosine_similarity(PG_FUNCTION_ARGS)
 
 	if (!so_cosine_similarity(a, b, n, &result))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(result);
+	return finite_result(result);
 }
 
 Datum
@@ -72,7 +84,7 @@ stormops_l2_distance(PG_FUNCTION_ARGS)
 			   *b;
 	size_t		n = two_embeddings(fcinfo, &a, &b);
 
-	PG_RETURN_FLOAT8(so_l2_distance(a, b, n));
+	return finite_result(so_l2_distance(a, b, n));
 }
 
 /*
@@ -89,7 +101,7 @@ stormops_cosine_to_centroid(PG_FUNCTION_ARGS)
 
 	if (!so_cosine_to_centroid(a, c, n, so_centroid_norm(c, n), &result))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(result);
+	return finite_result(result);
 }
 
 Datum
@@ -99,7 +111,7 @@ stormops_l2_to_centroid(PG_FUNCTION_ARGS)
 	const double *c;
 	size_t		n = embedding_and_centroid(fcinfo, &a, &c);
 
-	PG_RETURN_FLOAT8(so_l2_to_centroid(a, c, n));
+	return finite_result(so_l2_to_centroid(a, c, n));
 }
 
 /*

@@ -5,7 +5,7 @@
 -- backend stays up throughout.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(77);
+SELECT plan(78);
 
 CREATE TABLE public.canary (alive text);
 INSERT INTO public.canary VALUES ('yes');
@@ -139,6 +139,8 @@ SELECT is(pg_temp.outcome('{"physics": {"roof_age_min": 1e1}}'), 'rows:1', 'an i
 SELECT is(pg_temp.outcome('{"behavioral": {"prior_touchpoints_max": 1.5}}'), 'error:behavioral.prior_touchpoints_max', 'a fraction where an integer goes');
 SELECT is(pg_temp.outcome('{"similarity": {"enabled": true, "reference_property_ids": ["hp"], "top_k": 1e10}}'), 'error:similarity.top_k', 'top_k beyond int4');
 SELECT is(pg_temp.outcome('{"similarity": {"enabled": true, "reference_property_ids": ["hp"], "top_k": 9223372036854775808}}'), 'error:similarity.top_k', 'top_k beyond int8');
+SELECT is(pg_temp.outcome('{"similarity": {"enabled": true, "reference_property_ids": ["hp"], "top_k": 20000000}}'), 'error:similarity.top_k',
+  'top_k beyond what the search keeps is refused when written, not at query time');
 SELECT is(pg_temp.outcome('{"physics": {"max_days_since_storm": 1e-10}}'), 'rows:0', 'a tiny number of days');
 SELECT is(pg_temp.outcome('{"physics": {"max_days_since_storm": 36500}}'), 'rows:2', 'a century of days');
 SELECT is(pg_temp.outcome('{"physics": {"max_days_since_storm": 36501}}'), 'error:physics.max_days_since_storm', 'beyond a century of days');

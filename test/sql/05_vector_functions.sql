@@ -45,4 +45,22 @@ SELECT stormops.top_k(id, e, '{1,0}', 3, 'dot', NULL) FROM (VALUES ('a', '{1,0}'
 SELECT stormops.top_k(id, e, NULL, 3, 'cosine', NULL) FROM (VALUES ('a', '{1,0}'::real[])) v(id, e);
 SELECT stormops.top_k(id, e, '{NaN,0}', 3, 'cosine', NULL) FROM (VALUES ('a', '{1,0}'::real[])) v(id, e);
 
+-- PostgreSQL may call the final function again on the same state (a hash
+-- aggregate re-scanned under a subquery): every call gives the same list
+CREATE TEMP TABLE ties AS
+  SELECT i % 2 AS g, 'id' || lpad(i::text, 3, '0') AS id, ARRAY[1, i]::real[] AS e FROM generate_series(1, 40) i;
+SET enable_sort = off;
+SELECT o.i, (SELECT array_agg(u.item_id ORDER BY s.g, u.ord)
+               FROM (SELECT g, stormops.top_k(id, e, '{1,0}', 3, 'cosine', NULL) x FROM ties GROUP BY g) s,
+                    unnest(s.x) WITH ORDINALITY u(item_id, score, ord)
+              WHERE cardinality(s.x) > o.i - o.i) AS top3_per_group
+  FROM generate_series(1, 3) o(i);
+RESET enable_sort;
+-- finite inputs whose squares overflow: refused by the functions, skipped by top_k
+SELECT stormops.cosine_to_centroid('{3e38,1}', '{1e300,1e300}');
+SELECT (s).item_id, (s).score
+  FROM (SELECT unnest(stormops.top_k(id, e, '{1e300,-1e300}', 2, 'cosine', NULL)) s
+          FROM (VALUES ('a', '{1,0}'::real[]), ('b', '{3e38,1}')) v(id, e)) x;
+SELECT stormops.top_k(id, e, '{1,0}', 3, 'cosine', 'NaN') FROM (VALUES ('a', '{1,0}'::real[])) v(id, e);
+
 DROP EXTENSION stormops;

@@ -153,9 +153,9 @@ static const num_key num_keys[] = {
 	{"competition", "", "competitor_pressure_max", false, OFF(competition.competitor_pressure_max), "0", "1", "-0.0001", "1.0001"},
 	{"competition", "", "white_space_score_min", false, OFF(competition.white_space_score_min), "0", "100", "-0.0001", "100.0001"},
 	{"similarity", "'enabled': false, ", "similarity_threshold", false, OFF(similarity.similarity_threshold), "-1", "1", "-1.0001", "1.0001"},
-	{"similarity", "'enabled': false, ", "top_k", true, OFF(similarity.top_k), "1", "2147483647", "0", "2147483648"},
+	{"similarity", "'enabled': false, ", "top_k", true, OFF(similarity.top_k), "1", "10000000", "0", "10000001"},
 	{"similarity", "'enabled': false, 'mode': 'neighborhood_embedding', ", "similarity_threshold", false, OFF(similarity.similarity_threshold), "0", "1", "-0.0001", "1.0001"},
-	{"similarity", "'enabled': false, 'mode': 'neighborhood_embedding', ", "top_k_tracts", true, OFF(similarity.top_k_tracts), "1", "2147483647", "0", "2147483648"},
+	{"similarity", "'enabled': false, 'mode': 'neighborhood_embedding', ", "top_k_tracts", true, OFF(similarity.top_k_tracts), "1", "10000000", "0", "10000001"},
 	{"similarity", "'enabled': false, 'mode': 'neighborhood_embedding', ", "properties_per_tract", true, OFF(similarity.properties_per_tract), "1", "2147483647", "0", "2147483648"},
 };
 
