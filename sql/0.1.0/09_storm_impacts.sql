@@ -52,20 +52,15 @@ BEGIN ATOMIC
          END;
 END;
 
--- Great-circle distance in km (haversine, mean Earth radius 6371.0088 km).
--- (Every OPERATOR(pg_catalog.x) has one precedence, left to right: mixed
--- arithmetic is parenthesised throughout.)
+-- Great-circle distance in km (haversine, mean Earth radius 6371.0088 km),
+-- in C: compute_impacts calls it for every candidate of every report.
 CREATE FUNCTION stormops.haversine_km(lat1 pg_catalog.float8, lon1 pg_catalog.float8,
                                       lat2 pg_catalog.float8, lon2 pg_catalog.float8)
 RETURNS pg_catalog.float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT 2::pg_catalog.float8 OPERATOR(pg_catalog.*) 6371.0088::pg_catalog.float8 OPERATOR(pg_catalog.*)
-         pg_catalog.asin(LEAST(1::pg_catalog.float8, pg_catalog.sqrt(
-           pg_catalog.power(pg_catalog.sin(pg_catalog.radians(lat2 OPERATOR(pg_catalog.-) lat1) OPERATOR(pg_catalog./) 2::pg_catalog.float8), 2::pg_catalog.float8)
-           OPERATOR(pg_catalog.+) ((pg_catalog.cos(pg_catalog.radians(lat1)) OPERATOR(pg_catalog.*) pg_catalog.cos(pg_catalog.radians(lat2)))
-           OPERATOR(pg_catalog.*) pg_catalog.power(pg_catalog.sin(pg_catalog.radians(lon2 OPERATOR(pg_catalog.-) lon1) OPERATOR(pg_catalog./) 2::pg_catalog.float8), 2::pg_catalog.float8)))));
-END;
+AS 'MODULE_PATHNAME', 'stormops_haversine_km'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stormops.haversine_km(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+  'Great-circle distance in km between two points given in degrees (haversine on the mean sphere).';
 
 -- Writes property_impacts for one event from its reports: every property
 -- within a report's footprint gets
@@ -92,9 +87,10 @@ BEGIN
   -- one statement: the fresh impacts, the rows that left every footprint
   -- removed, the others inserted or updated
   WITH fresh AS (
+    -- a property's worst report (the highest severity left at its distance)
+    -- weighed by its roof
     SELECT p.property_id,
-           round((100 * max(stormops.report_severity(ev.event_type, r.magnitude)
-                            * (1 - d.km / r.radius))
+           round((100 * max(stormops.report_severity(ev.event_type, r.magnitude) * (1 - d.km / r.radius))
                       * stormops.roof_vulnerability(p.roof_install_year, ev.begin_at))::numeric, 1) AS sii_score
       FROM (SELECT sr.lat, sr.lon, sr.magnitude,
                    COALESCE(sr.radius_km, stormops.default_report_radius_km(ev.event_type, sr.magnitude)) AS radius

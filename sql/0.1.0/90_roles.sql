@@ -65,9 +65,15 @@ GRANT EXECUTE ON FUNCTION
   stormops.roof_vulnerability(pg_catalog.int4, pg_catalog.timestamptz),
   stormops.haversine_km(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8),
   stormops.our_contractor_id(),
-  stormops.contractor_tier_weight(pg_catalog.text)
+  stormops.contractor_tier_weight(pg_catalog.text),
+  stormops.noaa_event_type(pg_catalog.text),
+  stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
+  stormops.parse_decimal(pg_catalog.text)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
+  stormops.ingest_noaa_details(),
+  stormops.ingest_spc_hail(pg_catalog.date),
+  stormops.settle_events(pg_catalog.text[]),
   stormops.compute_impacts(pg_catalog.text),
   stormops.refresh_competition(pg_catalog.timestamptz, pg_catalog.int4),
   stormops.raise_out_of_range(pg_catalog.text, pg_catalog.text, pg_catalog.numeric, pg_catalog.text),
@@ -89,6 +95,9 @@ GRANT INSERT, UPDATE, DELETE ON
   stormops.zip_competition, stormops.playbooks
 TO stormops_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;
+-- Loading storm files: \copy into staging, then the ingest functions.
+GRANT INSERT, TRUNCATE ON stormops.noaa_details_staging, stormops.spc_hail_staging TO stormops_operator;
+GRANT INSERT ON stormops.ingest_rejects TO stormops_operator;
 
 -- Admins also own the site settings and may correct executions and history.
 GRANT ALL ON ALL TABLES IN SCHEMA stormops TO stormops_admin;

@@ -16,3 +16,5 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.channel_costs', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.playbooks', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.playbook_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.playbook_executions', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.ingest_rejects', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.ingest_rejects_reject_id_seq', '');

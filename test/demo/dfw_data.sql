@@ -1,6 +1,6 @@
 -- A generated Dallas-Fort Worth market for the demo: 8 ZIPs, 32 tracts,
 -- 4,000 properties, past customers with history, competition, and the
--- 24 March 2019 Frisco/Allen hailstorm.
+-- 24 March 2019 Frisco/Allen hailstorm with the impacts it computes.
 --
 -- Typed-in published facts: ZIP centroids, housing units and owner-occupied
 -- units (Census 2020 ZCTAs, ACS 2023 B25003), median household incomes (ACS
@@ -142,18 +142,8 @@ UPDATE stormops.storm_events e
                          WHERE event_id = 'noaa_ep_135504_hail') a
          WHERE event_id = 'noaa_ep_135504_hail') c
  WHERE e.event_id = 'noaa_ep_135504_hail';
--- Impacts as a storm-data vendor would deliver them (the extension's own SII
--- computation comes with compute_impacts): for each property within 12 km of
--- a report, the strongest of the reports' effects, larger hail and nearer
--- meaning more, with older roofs adding up to 20 points.
-INSERT INTO stormops.property_impacts (property_id, event_id, sii_score)
-SELECT p.property_id, 'noaa_ep_135504_hail',
-       round(least(100, greatest(0, max(80 * sqrt(r.magnitude / 4.5) * exp(-d.km / 8))
-                                    + least(20, greatest(0, 2019 - p.roof_install_year - 5))))::numeric, 1)
-  FROM stormops.properties p
-  CROSS JOIN stormops.storm_reports r
-  CROSS JOIN LATERAL (SELECT 111.2 * sqrt((p.lat - r.lat) ^ 2 + ((p.lon - r.lon) * cos(radians(r.lat))) ^ 2) AS km) d
- WHERE r.event_id = 'noaa_ep_135504_hail' AND d.km < 12
- GROUP BY p.property_id, p.roof_install_year;
+-- The storm impact index of every property in the reports' footprints
+-- (stormops.compute_impacts, docs/storms.md).
+SELECT stormops.compute_impacts('noaa_ep_135504_hail');
 
 DROP TABLE demo_zip_income, demo_tract_zip;

@@ -1,7 +1,7 @@
 -- The storm impact index: bounds, monotonicity, footprints, idempotence.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(20);
+SELECT plan(22);
 
 -- One hail report at (33.0, -97.0), 2.0 in: default footprint 3 + 2 * 2 = 7 km.
 INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at)
@@ -57,6 +57,9 @@ SELECT is(ARRAY[stormops.default_report_radius_km('hail', 0.75), stormops.defaul
           ARRAY[4.5, 5, 10, 8, 1]::float8[], 'default footprints by event type and magnitude');
 SELECT ok(abs(stormops.haversine_km(32.7767, -96.7970, 32.7555, -97.3308) - 49.93) < 0.05,
   'haversine: Dallas to Fort Worth is about 49.9 km');
+SELECT throws_ok($$SELECT stormops.haversine_km(91, 0, 0, 0)$$, '22003', NULL,
+  'haversine: a latitude beyond 90 is an error, not a distance');
+SELECT is(stormops.haversine_km(NULL, 0, 0, 0), NULL, 'haversine: an unknown point has no distance');
 
 SELECT * FROM finish();
 ROLLBACK;

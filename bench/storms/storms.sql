@@ -1,0 +1,88 @@
+-- compute_impacts over 1,000,000 properties, with and without the spatial
+-- pre-filter (bench/storms/run.sh).
+SET client_min_messages = warning;
+\pset footer off
+CREATE EXTENSION stormops;
+-- 1,000,000 properties over the Dallas-Fort Worth box (32.5..33.5 N, 97.5..96.3 W)
+INSERT INTO stormops.properties (property_id, zip, lat, lon, roof_install_year)
+SELECT 'p' || i, '75034', 32.5 + (i % 1000) / 1000.0, -97.5 + (i / 1000) * 0.0012, 1980 + i % 40
+  FROM generate_series(0, 999999) i;
+VACUUM ANALYZE stormops.properties;
+-- the 12 NOAA reports of the Frisco/Allen episode (as in the demo)
+INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at, source)
+VALUES ('ep', 'hail', 4.50, '2019-03-24 17:33:00-06', 'noaa');
+INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, source)
+SELECT 'r' || id, 'ep', '2019-03-24 17:33:00-06', lat, lon, size, 'noaa'
+  FROM (VALUES (1, 33.1500, -96.8100, 1.75), (2, 33.1520, -96.7675, 2.75), (3, 33.1590, -96.6667, 2.00),
+               (4, 33.1577, -96.7157, 2.50), (5, 33.1520, -96.7157, 3.00), (6, 33.1444, -96.7091, 4.50),
+               (7, 33.1000, -96.6800, 2.00), (8, 33.1000, -96.6800, 2.25), (9, 33.1523, -96.7590, 2.00),
+               (10, 33.1593, -96.7158, 3.00), (11, 33.1300, -96.6700, 2.00), (12, 33.1400, -96.7000, 2.50)) r(id, lat, lon, size);
+
+-- The baseline: compute_impacts' own statement with the bounding box taken
+-- out of the join, so that every property meets every report.
+CREATE FUNCTION pg_temp.compute_impacts_unfiltered(event_id text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  ev stormops.storm_events;
+  written int;
+BEGIN
+  SELECT * INTO ev FROM stormops.storm_events e WHERE e.event_id = compute_impacts_unfiltered.event_id;
+  WITH fresh AS (
+    SELECT p.property_id,
+           round((100 * max(stormops.report_severity(ev.event_type, r.magnitude) * (1 - d.km / r.radius))
+                      * stormops.roof_vulnerability(p.roof_install_year, ev.begin_at))::numeric, 1) AS sii_score
+      FROM (SELECT sr.lat, sr.lon, sr.magnitude,
+                   COALESCE(sr.radius_km, stormops.default_report_radius_km(ev.event_type, sr.magnitude)) AS radius
+              FROM stormops.storm_reports sr WHERE sr.event_id = ev.event_id) r
+      JOIN stormops.properties p ON true
+      CROSS JOIN LATERAL (SELECT stormops.haversine_km(r.lat, r.lon, p.lat, p.lon) AS km) d
+     WHERE d.km <= r.radius
+     GROUP BY p.property_id, p.roof_install_year
+  ), removed AS (
+    DELETE FROM stormops.property_impacts pi WHERE pi.event_id = ev.event_id
+       AND NOT EXISTS (SELECT FROM fresh f WHERE f.property_id = pi.property_id)
+  ), upserted AS (
+    INSERT INTO stormops.property_impacts (property_id, event_id, sii_score)
+    SELECT f.property_id, ev.event_id, f.sii_score FROM fresh f
+    ON CONFLICT ON CONSTRAINT property_impacts_pkey DO UPDATE SET sii_score = EXCLUDED.sii_score
+     WHERE stormops.property_impacts.sii_score IS DISTINCT FROM EXCLUDED.sii_score
+  )
+  SELECT count(*) INTO written FROM fresh;
+  RETURN written;
+END $$;
+
+CREATE FUNCTION pg_temp.elapsed_ms(sql text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+  EXECUTE sql;
+  RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END $$;
+CREATE FUNCTION pg_temp.median(float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE AS
+  $$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest($1) x $$;
+
+CREATE TEMP TABLE timing (what text, ms float8);
+DO $$
+BEGIN
+  FOR run IN 1..5 LOOP
+    -- from empty each time, so every run writes every row
+    DELETE FROM stormops.property_impacts;
+    INSERT INTO timing SELECT 'filtered', pg_temp.elapsed_ms('SELECT stormops.compute_impacts(''ep'')');
+  END LOOP;
+  FOR run IN 1..3 LOOP
+    DELETE FROM stormops.property_impacts;
+    INSERT INTO timing SELECT 'unfiltered', pg_temp.elapsed_ms('SELECT pg_temp.compute_impacts_unfiltered(''ep'')');
+  END LOOP;
+END $$;
+SELECT count(*) AS impacts_written FROM stormops.property_impacts;
+CREATE TEMP TABLE unfiltered_rows AS SELECT property_id, sii_score FROM stormops.property_impacts;
+DELETE FROM stormops.property_impacts;
+SELECT FROM stormops.compute_impacts('ep');
+
+\echo 'compute_impacts, 12-report episode over 1,000,000 properties (median ms)'
+SELECT round(pg_temp.median(array_agg(ms) FILTER (WHERE what = 'filtered'))::numeric, 1) AS with_prefilter_ms,
+       round(pg_temp.median(array_agg(ms) FILTER (WHERE what = 'unfiltered'))::numeric, 1) AS without_prefilter_ms,
+       round((pg_temp.median(array_agg(ms) FILTER (WHERE what = 'unfiltered'))
+            / pg_temp.median(array_agg(ms) FILTER (WHERE what = 'filtered')))::numeric, 1) AS speedup,
+       (SELECT count(*) FROM (SELECT property_id, sii_score FROM stormops.property_impacts
+                              EXCEPT SELECT * FROM unfiltered_rows) d) = 0
+         AND (SELECT count(*) FROM unfiltered_rows) = (SELECT count(*) FROM stormops.property_impacts) AS same_impacts
+  FROM timing;
