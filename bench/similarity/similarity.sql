@@ -4,14 +4,7 @@ SET client_min_messages = warning;
 \pset footer off
 SELECT FROM set_config('bench.runs', :'runs', false);
 
-CREATE FUNCTION pg_temp.elapsed_ms(sql text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz := clock_timestamp();
-BEGIN
-  EXECUTE sql;
-  RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
-END $$;
-CREATE FUNCTION pg_temp.median(float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE AS
-  $$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest($1) x $$;
+\ir ../timing.sql
 
 -- The look-alike centroid: 50 reference properties.
 CREATE TEMP TABLE ref AS SELECT 'p' || lpad((i * 10)::text, 7, '0') AS property_id FROM generate_series(1, 50) i;

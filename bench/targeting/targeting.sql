@@ -31,14 +31,7 @@ INSERT INTO rule_sets VALUES
  '{"physics": {"max_days_since_storm": 400}, "behavioral": {"response_rate_min": 0.5, "exclude_recent_converts": true},
    "psychographics": {"exclude_personas": ["Procrastinator"]}}', NULL);
 
-CREATE FUNCTION pg_temp.elapsed_ms(sql text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE t0 timestamptz := clock_timestamp();
-BEGIN
-  EXECUTE sql;
-  RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
-END $$;
-CREATE FUNCTION pg_temp.median(float8[]) RETURNS float8 LANGUAGE sql IMMUTABLE AS
-  $$ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest($1) x $$;
+\ir ../timing.sql
 
 CREATE TEMP TABLE timing (name text, kind text, ms float8, n bigint);
 DO $$

@@ -92,13 +92,25 @@ BEGIN
     SELECT p.property_id,
            round((100 * max(stormops.report_severity(ev.event_type, r.magnitude) * (1 - d.km / r.radius))
                       * stormops.roof_vulnerability(p.roof_install_year, ev.begin_at))::numeric, 1) AS sii_score
-      FROM (SELECT sr.lat, sr.lon, sr.magnitude,
-                   COALESCE(sr.radius_km, stormops.default_report_radius_km(ev.event_type, sr.magnitude)) AS radius
-              FROM stormops.storm_reports sr WHERE sr.event_id = ev.event_id) r
-      -- a bounding box around each report lets the (lat, lon) index find the candidates
+      FROM (SELECT b.*,
+                   -- a box that holds the whole footprint: 111.0 km per degree of
+                   -- latitude is a little less than the sphere's 111.195, and
+                   -- asin(sin(d) / cos(lat)) is the footprint's widest longitude;
+                   -- near a pole or across 180 degrees it takes every longitude
+                   b.lat - b.radius / 111.0 AS lat_lo, b.lat + b.radius / 111.0 AS lat_hi,
+                   CASE WHEN w.every_longitude THEN -180 ELSE b.lon - w.half END AS lon_lo,
+                   CASE WHEN w.every_longitude THEN 180 ELSE b.lon + w.half END AS lon_hi
+              FROM (SELECT sr.lat, sr.lon, sr.magnitude,
+                           COALESCE(sr.radius_km, stormops.default_report_radius_km(ev.event_type, sr.magnitude)) AS radius
+                      FROM stormops.storm_reports sr WHERE sr.event_id = ev.event_id) b
+              CROSS JOIN LATERAL (SELECT 1.001 * degrees(asin(least(1, sin(b.radius / 6371.0088)
+                                                                  / greatest(cos(radians(b.lat)), 1e-9)))) AS half) h
+              CROSS JOIN LATERAL (SELECT h.half,
+                                         abs(b.lat) + b.radius / 111.0 >= 90
+                                         OR b.lon - h.half < -180 OR b.lon + h.half > 180 AS every_longitude) w) r
+      -- the box lets the (lat, lon) index find the candidates; haversine decides
       JOIN stormops.properties p
-        ON p.lat BETWEEN r.lat - r.radius / 111.2 AND r.lat + r.radius / 111.2
-       AND p.lon BETWEEN r.lon - r.radius / (111.2 * cos(radians(r.lat))) AND r.lon + r.radius / (111.2 * cos(radians(r.lat)))
+        ON p.lat BETWEEN r.lat_lo AND r.lat_hi AND p.lon BETWEEN r.lon_lo AND r.lon_hi
       CROSS JOIN LATERAL (SELECT stormops.haversine_km(r.lat, r.lon, p.lat, p.lon) AS km) d
      WHERE d.km <= r.radius
      GROUP BY p.property_id, p.roof_install_year

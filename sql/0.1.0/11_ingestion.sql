@@ -131,7 +131,8 @@ AS $$
 DECLARE
   touched text[];
 BEGIN
-  -- one loader at a time; a second waits and then finds the table empty
+  -- rows staged by others wait for their own ingest; loaders should lock
+  -- before their \copy (bin/stormops-load does), else two can deadlock here
   LOCK TABLE stormops.noaa_details_staging IN EXCLUSIVE MODE;
 
   CREATE TEMP TABLE stormops_noaa_rows ON COMMIT DROP AS
@@ -146,6 +147,7 @@ BEGIN
       WHEN NOT coalesce((s).episode_id ~ '^\d{1,18}$', false) THEN 'EPISODE_ID is missing or not a number'
       WHEN NOT coalesce((s).event_id ~ '^\d{1,18}$', false) THEN 'EVENT_ID is missing or not a number'
       WHEN kind IS NULL THEN 'EVENT_TYPE is missing'
+      WHEN kind !~ '^[a-z]' THEN format('EVENT_TYPE %L does not start with a letter', (s).event_type)
       WHEN begin_at IS NULL THEN format('BEGIN_DATE_TIME %L in CZ_TIMEZONE %L cannot be read', (s).begin_date_time, (s).cz_timezone)
       WHEN (lat).not_a_number OR (lon).not_a_number THEN 'BEGIN_LAT or BEGIN_LON is not a number'
       WHEN (lat).number NOT BETWEEN -90 AND 90 THEN format('BEGIN_LAT %s is outside -90..90', (lat).number)
@@ -185,13 +187,15 @@ BEGIN
       FROM stormops_noaa_rows WHERE reason IS NULL AND (lat).number IS NOT NULL
   )
   INSERT INTO stormops.storm_reports AS r (report_id, event_id, reported_at, lat, lon, magnitude, source)
+  -- an EVENT_ID twice in one load: the later report wins, whatever the row order
   SELECT DISTINCT ON (report_id) report_id, ev, begin_at, lat, lon, magnitude, 'noaa' FROM good
+   ORDER BY report_id, begin_at DESC, ev DESC, lat, lon, magnitude
   ON CONFLICT (report_id) DO UPDATE
     SET event_id = EXCLUDED.event_id, reported_at = EXCLUDED.reported_at, lat = EXCLUDED.lat,
         lon = EXCLUDED.lon, magnitude = EXCLUDED.magnitude
     WHERE (r.event_id, r.reported_at, r.lat, r.lon, r.magnitude) IS DISTINCT FROM
           (EXCLUDED.event_id, EXCLUDED.reported_at, EXCLUDED.lat, EXCLUDED.lon, EXCLUDED.magnitude);
-  SELECT count(*) INTO reports FROM stormops_noaa_rows WHERE reason IS NULL AND (lat).number IS NOT NULL;
+  SELECT count(DISTINCT (s).event_id) INTO reports FROM stormops_noaa_rows WHERE reason IS NULL AND (lat).number IS NOT NULL;
 
   PERFORM stormops.settle_events(coalesce(touched, '{}'));
   TRUNCATE stormops.noaa_details_staging;
@@ -230,7 +234,7 @@ BEGIN
   ALTER TABLE stormops_spc_rows ADD COLUMN reason text;
   UPDATE stormops_spc_rows SET reason = CASE
       WHEN reported_at IS NULL THEN format('Time %L is not HHMM', (s).time)
-      WHEN (size).number IS NULL THEN format('Size %L is not a number of hundredths of an inch', (s).size)
+      WHEN (size).number IS NULL OR (size).number < 0 THEN format('Size %L is not a number of hundredths of an inch', (s).size)
       WHEN (lat).number IS NULL OR (lon).number IS NULL THEN 'Lat or Lon is missing or not a number'
       WHEN (lat).number NOT BETWEEN -90 AND 90 THEN format('Lat %s is outside -90..90', (lat).number)
       WHEN (lon).number NOT BETWEEN -180 AND 180 THEN format('Lon %s is outside -180..180', (lon).number)
@@ -266,7 +270,8 @@ BEGIN
   INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, source)
   SELECT DISTINCT ON (report_id) report_id, ev, reported_at, lat, lon, inches, 'spc' FROM good
   ON CONFLICT (report_id) DO NOTHING;
-  SELECT count(*) INTO reports FROM stormops_spc_rows WHERE reason IS NULL;
+  SELECT count(DISTINCT ((s).time, (lat).number, (lon).number, (size).number)) INTO reports
+    FROM stormops_spc_rows WHERE reason IS NULL;
 
   PERFORM stormops.settle_events(coalesce(touched, '{}'));
   TRUNCATE stormops.spc_hail_staging;

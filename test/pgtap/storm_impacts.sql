@@ -1,7 +1,7 @@
 -- The storm impact index: bounds, monotonicity, footprints, idempotence.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(22);
+SELECT plan(25);
 
 -- One hail report at (33.0, -97.0), 2.0 in: default footprint 3 + 2 * 2 = 7 km.
 INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at)
@@ -50,6 +50,27 @@ SELECT ok(pg_temp.sii('km7_1') IS NOT NULL, 'now inside the footprint: a row');
 SELECT throws_ok($$SELECT stormops.compute_impacts('nope')$$, '42704', 'storm event "nope" does not exist',
   'an unknown event is an error');
 
+-- the pre-filter's box must hold every point haversine puts in a footprint:
+-- at the edge due north, at the widest longitude at 60 N, across the pole,
+-- and across 180 degrees (10, 10, 10 and 5 km footprints)
+INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at)
+VALUES ('EDGES', 'hail', 3.0, '2019-05-03 20:00+00');
+INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, radius_km) VALUES
+  ('e1', 'EDGES', '2019-05-03 20:05+00', 33.0, -97.0, 3.0, 10),
+  ('e2', 'EDGES', '2019-05-03 20:05+00', 60.0, 10.0, 3.0, 10),
+  ('e3', 'EDGES', '2019-05-03 20:05+00', 89.96, 0.0, 3.0, 10),
+  ('e4', 'EDGES', '2019-05-03 20:05+00', 52.0, 179.99, 3.0, 5);
+INSERT INTO stormops.properties (property_id, zip, lat, lon, roof_install_year) VALUES
+  ('edge_north', '75001', 33.0 + 9.9999 / 111.195, -97.0, 2000),   -- 9.9999 km
+  ('edge_east60', '75001', 60.000122, 10.17986, 2000),               -- 9.9998 km
+  ('edge_pole', '75001', 89.96, 180.0, 2000),                        -- 8.9 km over the pole
+  ('edge_180', '75001', 52.0, -179.99, 2000);                        -- 1.4 km across 180
+SELECT lives_ok($$SELECT stormops.compute_impacts('EDGES')$$, 'footprints at the edges');
+SELECT is((SELECT array_agg(property_id ORDER BY property_id) FROM stormops.property_impacts
+            WHERE event_id = 'EDGES' AND property_id LIKE 'edge%'),
+          ARRAY['edge_180', 'edge_east60', 'edge_north', 'edge_pole'],
+          'the box misses none of them');
+
 -- building blocks
 SELECT is(ARRAY[stormops.default_report_radius_km('hail', 0.75), stormops.default_report_radius_km('hail', 1.0),
                 stormops.default_report_radius_km('hail', 4.5), stormops.default_report_radius_km('wind', 70),
@@ -60,6 +81,9 @@ SELECT ok(abs(stormops.haversine_km(32.7767, -96.7970, 32.7555, -97.3308) - 49.9
 SELECT throws_ok($$SELECT stormops.haversine_km(91, 0, 0, 0)$$, '22003', NULL,
   'haversine: a latitude beyond 90 is an error, not a distance');
 SELECT is(stormops.haversine_km(NULL, 0, 0, 0), NULL, 'haversine: an unknown point has no distance');
+SELECT ok(abs(stormops.haversine_km(60.000122, 10.17986, 60.0, 10.0) - 9.99976) < 0.00001
+          AND abs(stormops.haversine_km(89.96, 0, 89.96, 180) - 8.8956) < 0.0001,
+  'haversine: the edge cases above are inside their footprints');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -33,6 +33,15 @@ noaa_row() {  # episode event type begin_date_time tz end_date_time magnitude la
   noaa_row 902 9005 Hail '31-FEB-19 17:00:00' CST-6 '31-FEB-19 17:00:00' 1.00 33.0 -97.0
   noaa_row 902 9006 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 95.0 -97.0
   noaa_row 902 '' Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 33.0 -97.0
+  noaa_row 903 9007 Hail '24-MAR-19 17:00:00' CST '24-MAR-19 17:00:00' 1.00 33.0 -97.0
+  noaa_row 903 9008 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 33.0 -197.0
+  noaa_row 903 9009 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 33.0 ''
+  noaa_row 903 9010 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' big 33.0 -97.0
+  noaa_row 903 9011 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' -1.00 33.0 -97.0
+  noaa_row 903 9012 '4th Kind' '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 33.0 -97.0
+  noaa_row 90x 9013 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 33.0 -97.0
+  noaa_row 903 9014 Hail '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 'north' -97.0
+  noaa_row 903 9015 '' '24-MAR-19 17:00:00' CST-6 '24-MAR-19 17:00:00' 1.00 33.0 -97.0
 } > "$work/noaa.csv"
 # NOAA files are Latin-1: one narrative with an e-acute byte (0xE9), not UTF-8
 sed -i '/,9006,/s/"An event"/"Hail by the caf\xe9"/' "$work/noaa.csv"
@@ -40,7 +49,7 @@ gzip -c "$work/noaa.csv" > "$work/noaa.csv.gz"
 
 out=$("$repo/bin/stormops-load" noaa "$work/noaa.csv")
 echo "$out"
-[ "$(echo "$out" | tail -1 | tr -d ' ')" = "3|3|3" ] && echo "ok - NOAA totals: 3 events, 3 reports, 3 rejected" || { echo "not ok - NOAA totals"; fail=1; }
+[ "$(echo "$out" | tail -1 | tr -d ' ')" = "3|3|12" ] && echo "ok - NOAA totals: 3 events, 3 reports, 12 rejected" || { echo "not ok - NOAA totals"; fail=1; }
 check "an event per episode and type" "SELECT string_agg(event_id || ':' || event_type, ',' ORDER BY event_id) FROM stormops.storm_events" \
   "noaa_ep_900_hail:hail,noaa_ep_900_wind:wind,noaa_ep_901_flash_flood:flash_flood"
 check "a report per NOAA event with a place" "SELECT string_agg(report_id, ',' ORDER BY report_id) FROM stormops.storm_reports" \
@@ -54,7 +63,7 @@ check "the event's centroid is its reports'" \
   "SELECT round(lat::numeric, 4) || ' ' || round(lon::numeric, 4) FROM stormops.storm_events WHERE event_id = 'noaa_ep_900_hail'" \
   "33.1472 -96.7596"
 check "rejects and their reasons" "SELECT string_agg(reason, ' | ' ORDER BY reason) FROM stormops.ingest_rejects" \
-  "BEGIN_DATE_TIME '31-FEB-19 17:00:00' in CZ_TIMEZONE 'CST-6' cannot be read | BEGIN_LAT 95.0 is outside -90..90 | EVENT_ID is missing or not a number"
+  "BEGIN_DATE_TIME '24-MAR-19 17:00:00' in CZ_TIMEZONE 'CST' cannot be read | BEGIN_DATE_TIME '31-FEB-19 17:00:00' in CZ_TIMEZONE 'CST-6' cannot be read | BEGIN_LAT 95.0 is outside -90..90 | BEGIN_LAT or BEGIN_LON is not a number | BEGIN_LON -197.0 is outside -180..180 | EPISODE_ID is missing or not a number | EVENT_ID is missing or not a number | EVENT_TYPE '4th Kind' does not start with a letter | EVENT_TYPE is missing | MAGNITUDE is negative | MAGNITUDE is not a number | only one of BEGIN_LAT and BEGIN_LON is given"
 check "the staging table is emptied" "SELECT count(*) FROM stormops.noaa_details_staging" "0"
 check "Latin-1 text arrives as the database's UTF-8" \
   "SELECT row_data->>'event_narrative' FROM stormops.ingest_rejects WHERE source_id = '9006'" "Hail by the café"
@@ -73,12 +82,20 @@ Time,Size,Location,County,State,Lat,Lon,Comments
 2343,450,Allen,Collin,TX,33.14,-96.71,"Softball size, photo, social media. (FWD)"
 0130,100,Norman,Cleveland,OK,35.22,-97.44,"Quarter size, late, after midnight UTC. (OUN)"
 2345,UNK,Nowhere,Collin,TX,33.10,-96.70,Size unknown
+2346,-175,Nowhere,Collin,TX,33.10,-96.70,Negative size
+2347,175,Nowhere,Collin,TX,33.10,,No longitude
+2348,175,Nowhere,Collin,TX,33.10,-196.70,Longitude out of range
+2349,175,Nowhere,Collin,Texas,33.10,-96.70,State spelled out
+2350,175,Nowhere,Collin,TX,93.10,-96.70,Latitude out of range
+9999,175,Nowhere,Collin,TX,33.10,-96.70,Not a time
 CSV
 out=$("$repo/bin/stormops-load" spc "$work/190324_rpts_hail.csv")
-[ "$(echo "$out" | tail -1 | tr -d ' ')" = "2|3|1" ] && echo "ok - SPC totals: 2 events, 3 reports, 1 rejected" || { echo "not ok - SPC totals: $out"; fail=1; }
+[ "$(echo "$out" | tail -1 | tr -d ' ')" = "2|3|7" ] && echo "ok - SPC totals: 2 events, 3 reports, 7 rejected" || { echo "not ok - SPC totals: $out"; fail=1; }
 check "an SPC event per convective day and state" \
   "SELECT string_agg(event_id || ':' || magnitude, ',' ORDER BY event_id) FROM stormops.storm_events WHERE source = 'spc'" \
   "spc_20190324_hail_ok:1.00,spc_20190324_hail_tx:4.50"
+check "SPC rejects and their reasons" "SELECT string_agg(reason, ' | ' ORDER BY reason) FROM stormops.ingest_rejects WHERE source = 'spc'" \
+  "Lat 93.10 is outside -90..90 | Lat or Lon is missing or not a number | Lon -196.70 is outside -180..180 | Size '-175' is not a number of hundredths of an inch | Size 'UNK' is not a number of hundredths of an inch | State 'Texas' is not a two-letter code | Time '9999' is not HHMM"
 check "a time before 12:00 UTC is the next morning of the convective day" \
   "SELECT reported_at AT TIME ZONE 'UTC' FROM stormops.storm_reports WHERE event_id = 'spc_20190324_hail_ok'" \
   "2019-03-25 01:30:00"
