@@ -105,7 +105,29 @@ before=$(psql -X -At -c "$snapshot")
 "$repo/bin/stormops-load" spc "$work/190324_rpts_hail.csv" 2019-03-24 >/dev/null
 check "loading the SPC file again changes nothing" "$snapshot" "$before"
 
+# --- two loads at once take turns: a session that has staged rows and not
+# yet ingested them makes bin/stormops-load wait, not deadlock
+printf 'Time,Size,Location,County,State,Lat,Lon,Comments\n2100,125,Tulsa,Tulsa,OK,36.15,-95.99,x\n' > "$work/190326_rpts_hail.csv"
+psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>"$work/first.err" <<'SQL' &
+BEGIN;
+INSERT INTO stormops.spc_hail_staging VALUES ('2000', '100', 'Wichita', 'Sedgwick', 'KS', '37.69', '-97.34', 'y');
+SELECT pg_sleep(2);
+SELECT * FROM stormops.ingest_spc_hail('2019-03-27');
+COMMIT;
+SQL
+first=$!
+sleep 0.5
+if "$repo/bin/stormops-load" spc "$work/190326_rpts_hail.csv" >/dev/null 2>"$work/second.err" && wait $first; then
+  echo "ok - two concurrent loads both succeed"
+else
+  echo "not ok - two concurrent loads both succeed: $(cat "$work/first.err" "$work/second.err")"; fail=1
+fi
+check "... each with its own rows" \
+  "SELECT string_agg(event_id, ',' ORDER BY event_id) FROM stormops.storm_events WHERE event_id IN ('spc_20190326_hail_ok', 'spc_20190327_hail_ks')" \
+  "spc_20190326_hail_ok,spc_20190327_hail_ks"
+
 # --- a malformed file leaves nothing behind (one transaction)
+before=$(psql -X -At -c "$snapshot")
 printf 'Time,Size\n2333,175\n' > "$work/190325_rpts_hail.csv"
 if "$repo/bin/stormops-load" spc "$work/190325_rpts_hail.csv" >/dev/null 2>&1; then
   echo "not ok - a file with missing columns is refused"; fail=1
