@@ -66,6 +66,9 @@ GRANT EXECUTE ON FUNCTION
   stormops.haversine_km(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8),
   stormops.our_contractor_id(),
   stormops.contractor_tier_weight(pg_catalog.text),
+  stormops.throttle_contacts_7d(),
+  stormops.escalate_complaints_30d(),
+  stormops.guardrail_signals_at(pg_catalog.timestamptz),
   stormops.noaa_event_type(pg_catalog.text),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
   stormops.parse_decimal(pg_catalog.text)
@@ -92,7 +95,7 @@ GRANT INSERT, UPDATE, DELETE ON
   stormops.zip_codes, stormops.census_tracts, stormops.properties, stormops.cohorts,
   stormops.property_scores, stormops.storm_events, stormops.storm_reports,
   stormops.property_impacts, stormops.behavior_events, stormops.competitor_permits,
-  stormops.zip_competition, stormops.playbooks
+  stormops.zip_competition, stormops.playbooks, stormops.do_not_contact
 TO stormops_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;
 -- Loading storm files: \copy into staging, then the ingest functions.

@@ -18,3 +18,4 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.playbook_versions', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.playbook_executions', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.ingest_rejects', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.ingest_rejects_reject_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.do_not_contact', '');

@@ -15,9 +15,15 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 PG_FUNCTION_INFO_V1(stormops_our_contractor_id);
+PG_FUNCTION_INFO_V1(stormops_throttle_contacts_7d);
+PG_FUNCTION_INFO_V1(stormops_escalate_complaints_30d);
 
 /* Our own contractor id: competition leaves our permits out. */
 static char *contractor_id = NULL;
+
+/* Guardrail thresholds (proposals.md): more than this many is a flag. */
+static int	throttle_contacts_7d = 5;
+static int	escalate_complaints_30d = 2;
 
 void
 _PG_init(void)
@@ -30,6 +36,23 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("stormops.throttle_contacts_7d",
+							"Contacts in 7 days above which a property is throttled.",
+							"throttle_flag is contact_frequency_7d > this setting.",
+							&throttle_contacts_7d,
+							5, 0, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("stormops.escalate_complaints_30d",
+							"Complaints in 30 days above which a property is escalated to a human.",
+							"escalate_flag is complaint_count_30d > this setting.",
+							&escalate_complaints_30d,
+							2, 0, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 
 	/* A misspelt stormops.* setting is reported instead of silently ignored. */
 	MarkGUCPrefixReserved("stormops");
@@ -46,4 +69,18 @@ stormops_our_contractor_id(PG_FUNCTION_ARGS)
 	if (contractor_id == NULL || contractor_id[0] == '\0')
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(contractor_id));
+}
+
+/* stormops.throttle_contacts_7d(): the setting (loading this library defines it). */
+Datum
+stormops_throttle_contacts_7d(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(throttle_contacts_7d);
+}
+
+/* stormops.escalate_complaints_30d(): the setting. */
+Datum
+stormops_escalate_complaints_30d(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(escalate_complaints_30d);
 }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# What keeping guardrail signals current costs, and what it buys.
+#  1. A 100,000-row INSERT into behavior_events (on top of 1,000,000 events of
+#     200,000 properties) with the statement trigger that merges them into
+#     guardrail_state, vs the same INSERT with that trigger disabled: the ratio
+#     is the maintenance cost per event (goal <= 1.5x).
+#  2. Reading every property's signals from the maintained view vs computing
+#     them from history with guardrail_signals_at(now()).
+# Medians of 5 runs, timed inside the server with clock_timestamp(); each
+# INSERT is rolled back (a subtransaction) so every run starts from the same
+# state.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+db=stormops_bench_guardrails
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS '$db'" >/dev/null 2>&1' EXIT
+psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$here/guardrails.sql"

@@ -1,0 +1,218 @@
+-- Guardrail signals per property (proposals.md, docs/guardrails.md): who
+-- must not be contacted, who has had enough contacts, who complains.
+
+CREATE FUNCTION stormops.throttle_contacts_7d()
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'stormops_throttle_contacts_7d'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stormops.throttle_contacts_7d() IS
+  'The setting stormops.throttle_contacts_7d (default 5): more contacts than this in 7 days throttle a property.';
+
+CREATE FUNCTION stormops.escalate_complaints_30d()
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'stormops_escalate_complaints_30d'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION stormops.escalate_complaints_30d() IS
+  'The setting stormops.escalate_complaints_30d (default 2): more complaints than this in 30 days escalate a property.';
+
+-- The operator's do-not-contact list: a property on it for every channel
+-- ('all') or for one.
+CREATE TABLE stormops.do_not_contact (
+  property_id  pg_catalog.text NOT NULL REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
+  channel      pg_catalog.text NOT NULL DEFAULT 'all'
+               CONSTRAINT do_not_contact_channel_known
+               CHECK (channel OPERATOR(pg_catalog.=) ANY
+                      ('{all,email,sms,phone,door_knock,direct_mail,paid_ads}'::pg_catalog.text[])),
+  reason       pg_catalog.text NOT NULL
+               CONSTRAINT do_not_contact_reason_given CHECK (pg_catalog.btrim(reason) OPERATOR(pg_catalog.<>) ''),
+  added_at     pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (property_id, channel)
+);
+COMMENT ON TABLE stormops.do_not_contact IS
+  'Properties that must not be contacted, on every channel (''all'') or on one, with the reason; filled by operators.';
+
+-- The signals of every property that has a behaviour event at or before
+-- as_of or a do-not-contact entry added by then; a property without either
+-- has no row (no contacts, no complaints, no flags). Counts over
+-- (as_of - 7 days, as_of] and (as_of - 30 days, as_of].
+CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz)
+RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
+               complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
+               throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT s.property_id, s.contacts, s.complaints,
+         pg_catalog.date_part('epoch', as_of OPERATOR(pg_catalog.-) s.last_contact)
+           OPERATOR(pg_catalog./) 3600::pg_catalog.float8,
+         s.contacts OPERATOR(pg_catalog.>) stormops.throttle_contacts_7d(),
+         s.complaints OPERATOR(pg_catalog.>) stormops.escalate_complaints_30d(),
+         s.opted_out OR EXISTS (SELECT FROM stormops.do_not_contact d
+                                 WHERE d.property_id OPERATOR(pg_catalog.=) s.property_id
+                                   AND d.channel OPERATOR(pg_catalog.=) 'all'
+                                   AND d.added_at OPERATOR(pg_catalog.<=) as_of)
+    FROM (SELECT b.property_id,
+                 (pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval)))::pg_catalog.int4 AS contacts,
+                 (pg_catalog.count(*) FILTER (WHERE b.complaint
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)))::pg_catalog.int4 AS complaints,
+                 pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS last_contact,
+                 pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
+            FROM stormops.behavior_events b
+           WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
+           GROUP BY b.property_id
+          UNION ALL
+          SELECT d.property_id, 0, 0, NULL, false
+            FROM stormops.do_not_contact d
+           WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
+             AND NOT EXISTS (SELECT FROM stormops.behavior_events b
+                              WHERE b.property_id OPERATOR(pg_catalog.=) d.property_id
+                                AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of)
+           GROUP BY d.property_id) s;
+END;
+COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
+  'Guardrail signals of every property with history or a do-not-contact entry, computed from behavior_events as of a moment (proposals.md).';
+
+-- The signals kept current as behaviour events arrive (the seed's streaming
+-- job), so a proposal run reads them instead of rescanning history. Per
+-- property: the contact times of the last 7 days and complaint times of the
+-- last 30 (and possibly some older ones, pruned when an array grows past 64:
+-- readers count only inside the window), the latest contact and the first
+-- opt-out.
+CREATE TABLE stormops.guardrail_state (
+  property_id        pg_catalog.text PRIMARY KEY REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
+  recent_contacts    pg_catalog.timestamptz[] NOT NULL DEFAULT '{}',
+  recent_complaints  pg_catalog.timestamptz[] NOT NULL DEFAULT '{}',
+  last_contact_at    pg_catalog.timestamptz,
+  opted_out_at       pg_catalog.timestamptz
+);
+COMMENT ON TABLE stormops.guardrail_state IS
+  'Maintained by triggers on behavior_events; read it through stormops.guardrail_signals.';
+
+-- Merges one statement's new events into the state. SECURITY DEFINER: the
+-- operators who load behaviour events must not be able to write the state
+-- by hand.
+CREATE FUNCTION stormops.guardrail_state_merge()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO stormops.guardrail_state AS g
+         (property_id, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
+  SELECT n.property_id,
+         coalesce(array_agg(n.event_timestamp) FILTER (WHERE n.event_type = 'contact'
+                    AND n.event_timestamp > now() - interval '7 days'), '{}'),
+         coalesce(array_agg(n.event_timestamp) FILTER (WHERE n.complaint
+                    AND n.event_timestamp > now() - interval '30 days'), '{}'),
+         max(n.event_timestamp) FILTER (WHERE n.event_type = 'contact'),
+         min(n.event_timestamp) FILTER (WHERE n.event_type = 'opt_out')
+    FROM new_events n
+   GROUP BY n.property_id
+  -- arrays are appended to, and pruned of times that left their window only
+  -- once they grow past 64 (readers count inside the window anyway): most
+  -- merges are a cheap concatenation
+  ON CONFLICT (property_id) DO UPDATE SET
+    recent_contacts = CASE
+      WHEN cardinality(g.recent_contacts) + cardinality(EXCLUDED.recent_contacts) <= 64
+        THEN g.recent_contacts || EXCLUDED.recent_contacts
+      ELSE ARRAY(SELECT t FROM unnest(g.recent_contacts || EXCLUDED.recent_contacts) t
+                  WHERE t > now() - interval '7 days' ORDER BY t) END,
+    recent_complaints = CASE
+      WHEN cardinality(g.recent_complaints) + cardinality(EXCLUDED.recent_complaints) <= 64
+        THEN g.recent_complaints || EXCLUDED.recent_complaints
+      ELSE ARRAY(SELECT t FROM unnest(g.recent_complaints || EXCLUDED.recent_complaints) t
+                  WHERE t > now() - interval '30 days' ORDER BY t) END,
+    last_contact_at = greatest(g.last_contact_at, EXCLUDED.last_contact_at),
+    opted_out_at = least(g.opted_out_at, EXCLUDED.opted_out_at)
+  -- events that change no signal (opens, clicks, ...) write nothing
+  WHERE EXCLUDED.recent_contacts <> '{}' OR EXCLUDED.recent_complaints <> '{}'
+     OR EXCLUDED.last_contact_at > g.last_contact_at OR (g.last_contact_at IS NULL AND EXCLUDED.last_contact_at IS NOT NULL)
+     OR EXCLUDED.opted_out_at < g.opted_out_at OR (g.opted_out_at IS NULL AND EXCLUDED.opted_out_at IS NOT NULL);
+  RETURN NULL;
+END;
+$$;
+
+-- History corrected (UPDATE or DELETE, by admins): the touched properties
+-- are recomputed from behavior_events.
+CREATE FUNCTION stormops.guardrail_state_recompute()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  touched text[];
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    SELECT array_agg(DISTINCT property_id) INTO touched
+      FROM (SELECT property_id FROM old_events UNION ALL SELECT property_id FROM new_events) t;
+  ELSE
+    SELECT array_agg(DISTINCT property_id) INTO touched FROM old_events;
+  END IF;
+  DELETE FROM stormops.guardrail_state WHERE property_id = ANY (touched);
+  INSERT INTO stormops.guardrail_state (property_id, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
+  SELECT b.property_id,
+         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.event_type = 'contact'
+                    AND b.event_timestamp > now() - interval '7 days'), '{}'),
+         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.complaint
+                    AND b.event_timestamp > now() - interval '30 days'), '{}'),
+         max(b.event_timestamp) FILTER (WHERE b.event_type = 'contact'),
+         min(b.event_timestamp) FILTER (WHERE b.event_type = 'opt_out')
+    FROM stormops.behavior_events b
+   WHERE b.property_id = ANY (touched)
+   GROUP BY b.property_id;
+  RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION stormops.guardrail_state_clear()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  TRUNCATE stormops.guardrail_state;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER guardrail_state_on_insert AFTER INSERT ON stormops.behavior_events
+  REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.guardrail_state_merge();
+CREATE TRIGGER guardrail_state_on_update AFTER UPDATE ON stormops.behavior_events
+  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.guardrail_state_recompute();
+CREATE TRIGGER guardrail_state_on_delete AFTER DELETE ON stormops.behavior_events
+  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.guardrail_state_recompute();
+CREATE TRIGGER guardrail_state_on_truncate AFTER TRUNCATE ON stormops.behavior_events
+  FOR EACH STATEMENT EXECUTE FUNCTION stormops.guardrail_state_clear();
+
+-- The maintained signals as of now(): the same columns and rows as
+-- guardrail_signals_at(now()) for events up to now (docs/guardrails.md).
+CREATE VIEW stormops.guardrail_signals AS
+SELECT s.property_id, s.contacts AS contact_frequency_7d, s.complaints AS complaint_count_30d,
+       pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.last_contact_at)
+         OPERATOR(pg_catalog./) 3600::pg_catalog.float8 AS last_contact_hours_ago,
+       s.contacts OPERATOR(pg_catalog.>) stormops.throttle_contacts_7d() AS throttle_flag,
+       s.complaints OPERATOR(pg_catalog.>) stormops.escalate_complaints_30d() AS escalate_flag,
+       s.opted_out_at IS NOT NULL OR EXISTS (SELECT FROM stormops.do_not_contact d
+                                              WHERE d.property_id OPERATOR(pg_catalog.=) s.property_id
+                                                AND d.channel OPERATOR(pg_catalog.=) 'all'
+                                                AND d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()) AS opted_out
+  FROM (SELECT g.property_id, g.last_contact_at, g.opted_out_at,
+               (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_contacts) t
+                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval))::pg_catalog.int4 AS contacts,
+               (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_complaints) t
+                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval))::pg_catalog.int4 AS complaints
+          FROM stormops.guardrail_state g
+        UNION ALL
+        SELECT d.property_id, NULL, NULL, 0, 0
+          FROM stormops.do_not_contact d
+         WHERE d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+           AND NOT EXISTS (SELECT FROM stormops.guardrail_state g WHERE g.property_id OPERATOR(pg_catalog.=) d.property_id)
+         GROUP BY d.property_id) s;
+COMMENT ON VIEW stormops.guardrail_signals IS
+  'Guardrail signals of every property with history or a do-not-contact entry, as of now(), from the maintained state.';
