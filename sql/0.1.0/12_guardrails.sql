@@ -31,9 +31,10 @@ CREATE TABLE stormops.do_not_contact (
 COMMENT ON TABLE stormops.do_not_contact IS
   'Properties that must not be contacted, on every channel (''all'') or on one, with the reason; filled by operators.';
 
--- The signals of every property that has a behaviour event at or before
--- as_of or a do-not-contact entry added by then; a property without either
--- has no row (no contacts, no complaints, no flags). Counts over
+-- The signals of every property that has a contact, complaint or opt-out
+-- event at or before as_of, or a do-not-contact entry added by then; any
+-- other property has no row (no contacts, no complaints, no flags: opens,
+-- clicks and conversions move no signal). Counts over
 -- (as_of - 7 days, as_of] and (as_of - 30 days, as_of].
 CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz)
 RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
@@ -59,6 +60,7 @@ BEGIN ATOMIC
                  pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
             FROM stormops.behavior_events b
            WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
+             AND (b.event_type OPERATOR(pg_catalog.=) ANY ('{contact,opt_out}'::pg_catalog.text[]) OR b.complaint)
            GROUP BY b.property_id
           UNION ALL
           SELECT d.property_id, 0, 0, NULL, false
@@ -66,7 +68,8 @@ BEGIN ATOMIC
            WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
              AND NOT EXISTS (SELECT FROM stormops.behavior_events b
                               WHERE b.property_id OPERATOR(pg_catalog.=) d.property_id
-                                AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of)
+                                AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of
+                                AND (b.event_type OPERATOR(pg_catalog.=) ANY ('{contact,opt_out}'::pg_catalog.text[]) OR b.complaint))
            GROUP BY d.property_id) s;
 END;
 COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
@@ -108,6 +111,7 @@ BEGIN
          max(n.event_timestamp) FILTER (WHERE n.event_type = 'contact'),
          min(n.event_timestamp) FILTER (WHERE n.event_type = 'opt_out')
     FROM new_events n
+   WHERE n.event_type IN ('contact', 'opt_out') OR n.complaint   -- the only events that move a signal
    GROUP BY n.property_id
   -- arrays are appended to, and pruned of times that left their window only
   -- once they grow past 64 (readers count inside the window anyway): most
@@ -125,7 +129,8 @@ BEGIN
                   WHERE t > now() - interval '30 days' ORDER BY t) END,
     last_contact_at = greatest(g.last_contact_at, EXCLUDED.last_contact_at),
     opted_out_at = least(g.opted_out_at, EXCLUDED.opted_out_at)
-  -- events that change no signal (opens, clicks, ...) write nothing
+  -- a merge that changes nothing (an old contact, outside its window and
+  -- before the latest one) writes nothing
   WHERE EXCLUDED.recent_contacts <> '{}' OR EXCLUDED.recent_complaints <> '{}'
      OR EXCLUDED.last_contact_at > g.last_contact_at OR (g.last_contact_at IS NULL AND EXCLUDED.last_contact_at IS NOT NULL)
      OR EXCLUDED.opted_out_at < g.opted_out_at OR (g.opted_out_at IS NULL AND EXCLUDED.opted_out_at IS NOT NULL);
@@ -160,7 +165,7 @@ BEGIN
          max(b.event_timestamp) FILTER (WHERE b.event_type = 'contact'),
          min(b.event_timestamp) FILTER (WHERE b.event_type = 'opt_out')
     FROM stormops.behavior_events b
-   WHERE b.property_id = ANY (touched)
+   WHERE b.property_id = ANY (touched) AND (b.event_type IN ('contact', 'opt_out') OR b.complaint)
    GROUP BY b.property_id;
   RETURN NULL;
 END;

@@ -1,11 +1,11 @@
 -- Guardrail signals from history (proposals.md): windows, thresholds, opt-outs.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(25);
+SELECT plan(26);
 
 INSERT INTO stormops.properties (property_id, zip) VALUES
   ('busy', '75001'), ('calm', '75001'), ('angry', '75001'), ('gone', '75001'),
-  ('listed', '75001'), ('sms_only', '75001'), ('late_listed', '75001'), ('quiet', '75001');
+  ('listed', '75001'), ('sms_only', '75001'), ('late_listed', '75001'), ('quiet', '75001'), ('reader', '75001');
 -- as_of is 2019-04-10 12:00 UTC throughout
 -- busy: 6 contacts inside 7 days, one exactly 7 days before (outside), one after as_of (not yet)
 INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp)
@@ -15,7 +15,9 @@ INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_ti
   ('busy', 'contact', 'sms', '2019-04-10 12:00:01+00'),
   ('calm', 'contact', 'email', '2019-04-09 00:00+00'),
   ('calm', 'open', 'email', '2019-04-09 01:00+00'),
-  ('gone', 'opt_out', 'sms', '2018-01-01 00:00+00');
+  ('gone', 'opt_out', 'sms', '2018-01-01 00:00+00'),
+  ('reader', 'open', 'email', '2019-04-09 00:00+00'),
+  ('reader', 'click', 'email', '2019-04-09 00:01+00');
 -- angry: 3 complaints inside 30 days, one exactly 30 days before (outside)
 INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint) VALUES
   ('angry', 'complaint', 'phone', '2019-04-01 00:00+00', true),
@@ -47,6 +49,8 @@ SELECT is((SELECT opted_out FROM s WHERE property_id = 'sms_only'), false,
   'listed for one channel only: not opted out as a whole');
 SELECT ok(NOT EXISTS (SELECT FROM s WHERE property_id IN ('quiet', 'late_listed')),
   'no history and no entry by as_of: no row');
+SELECT ok(NOT EXISTS (SELECT FROM s WHERE property_id = 'reader'),
+  'only opens and clicks: no row (they move no signal)');
 SELECT is((SELECT opted_out FROM stormops.guardrail_signals_at('2019-04-12') WHERE property_id = 'late_listed'), true,
   '... and opted out once the entry was added');
 
