@@ -6,9 +6,9 @@
 #     is the maintenance cost per event (goal <= 1.5x).
 #  2. Reading every property's signals from the maintained view vs computing
 #     them from history with guardrail_signals_at(now()).
-# Medians of 5 runs, timed inside the server with clock_timestamp(); each
-# INSERT is rolled back (a subtransaction) so every run starts from the same
-# state.
+# Timed inside the server with clock_timestamp(): the INSERTs 6 times each,
+# rolled back after timing (a subtransaction), the two sides alternating
+# which goes first; the reads 5 times each. Medians.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 db=stormops_bench_guardrails

@@ -77,12 +77,14 @@ COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
 
 -- The signals kept current as behaviour events arrive (the seed's streaming
 -- job), so a proposal run reads them instead of rescanning history. Per
--- property: the contact times of the last 7 days and complaint times of the
--- last 30 (and possibly some older ones, pruned when an array grows past 64:
--- readers count only inside the window), the latest contact and the first
--- opt-out.
+-- property: its first signal-moving event (the row shows from then on), the
+-- contact times of the last 8 days and complaint times of the last 31 (a
+-- day's margin over the windows, for readers whose now() is earlier than the
+-- writer's; arrays may hold older times until they pass 64 entries: readers
+-- count inside the window only), the latest contact and the first opt-out.
 CREATE TABLE stormops.guardrail_state (
   property_id        pg_catalog.text PRIMARY KEY REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
+  first_event_at     pg_catalog.timestamptz NOT NULL,
   recent_contacts    pg_catalog.timestamptz[] NOT NULL DEFAULT '{}',
   recent_complaints  pg_catalog.timestamptz[] NOT NULL DEFAULT '{}',
   last_contact_at    pg_catalog.timestamptz,
@@ -90,6 +92,57 @@ CREATE TABLE stormops.guardrail_state (
 );
 COMMENT ON TABLE stormops.guardrail_state IS
   'Maintained by triggers on behavior_events; read it through stormops.guardrail_signals.';
+
+-- The state of the given properties from behavior_events, written over what
+-- the state had. Used by corrections and by guardrail_state_rebuild.
+CREATE FUNCTION stormops.guardrail_state_from_history(property_ids pg_catalog.text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  DELETE FROM stormops.guardrail_state g
+   WHERE (property_ids IS NULL OR g.property_id = ANY (property_ids))
+     AND NOT EXISTS (SELECT FROM stormops.behavior_events b
+                      WHERE b.property_id = g.property_id
+                        AND (b.event_type IN ('contact', 'opt_out') OR b.complaint));
+  INSERT INTO stormops.guardrail_state AS g
+         (property_id, first_event_at, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
+  SELECT b.property_id, min(b.event_timestamp),
+         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.event_type = 'contact'
+                    AND b.event_timestamp > now() - interval '8 days'), '{}'),
+         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.complaint
+                    AND b.event_timestamp > now() - interval '31 days'), '{}'),
+         max(b.event_timestamp) FILTER (WHERE b.event_type = 'contact'),
+         min(b.event_timestamp) FILTER (WHERE b.event_type = 'opt_out')
+    FROM stormops.behavior_events b
+   WHERE (property_ids IS NULL OR b.property_id = ANY (property_ids))
+     AND (b.event_type IN ('contact', 'opt_out') OR b.complaint)
+   GROUP BY b.property_id
+   ORDER BY b.property_id   -- one lock order for concurrent writers
+  ON CONFLICT (property_id) DO UPDATE SET
+    first_event_at = EXCLUDED.first_event_at, recent_contacts = EXCLUDED.recent_contacts,
+    recent_complaints = EXCLUDED.recent_complaints, last_contact_at = EXCLUDED.last_contact_at,
+    opted_out_at = EXCLUDED.opted_out_at;
+END;
+$$;
+
+-- Rebuilds the whole state from history: after a restore or a replication
+-- apply that ran with triggers disabled, or whenever in doubt. Admins only.
+CREATE FUNCTION stormops.guardrail_state_rebuild()
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  LOCK TABLE stormops.behavior_events IN SHARE MODE;   -- no events arrive meanwhile
+  TRUNCATE stormops.guardrail_state;
+  PERFORM stormops.guardrail_state_from_history(NULL);
+  RETURN (SELECT count(*) FROM stormops.guardrail_state);
+END;
+$$;
+COMMENT ON FUNCTION stormops.guardrail_state_rebuild() IS
+  'Rebuilds stormops.guardrail_state from behavior_events (after a restore with triggers disabled); returns its rows.';
 
 -- Merges one statement's new events into the state. SECURITY DEFINER: the
 -- operators who load behaviour events must not be able to write the state
@@ -102,44 +155,47 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   INSERT INTO stormops.guardrail_state AS g
-         (property_id, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
-  SELECT n.property_id,
+         (property_id, first_event_at, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
+  SELECT n.property_id, min(n.event_timestamp),
          coalesce(array_agg(n.event_timestamp) FILTER (WHERE n.event_type = 'contact'
-                    AND n.event_timestamp > now() - interval '7 days'), '{}'),
+                    AND n.event_timestamp > now() - interval '8 days'), '{}'),
          coalesce(array_agg(n.event_timestamp) FILTER (WHERE n.complaint
-                    AND n.event_timestamp > now() - interval '30 days'), '{}'),
+                    AND n.event_timestamp > now() - interval '31 days'), '{}'),
          max(n.event_timestamp) FILTER (WHERE n.event_type = 'contact'),
          min(n.event_timestamp) FILTER (WHERE n.event_type = 'opt_out')
     FROM new_events n
    WHERE n.event_type IN ('contact', 'opt_out') OR n.complaint   -- the only events that move a signal
    GROUP BY n.property_id
+   ORDER BY n.property_id   -- one lock order: concurrent loads wait, never deadlock
   -- arrays are appended to, and pruned of times that left their window only
   -- once they grow past 64 (readers count inside the window anyway): most
   -- merges are a cheap concatenation
   ON CONFLICT (property_id) DO UPDATE SET
+    first_event_at = least(g.first_event_at, EXCLUDED.first_event_at),
     recent_contacts = CASE
       WHEN cardinality(g.recent_contacts) + cardinality(EXCLUDED.recent_contacts) <= 64
         THEN g.recent_contacts || EXCLUDED.recent_contacts
       ELSE ARRAY(SELECT t FROM unnest(g.recent_contacts || EXCLUDED.recent_contacts) t
-                  WHERE t > now() - interval '7 days' ORDER BY t) END,
+                  WHERE t > now() - interval '8 days' ORDER BY t) END,
     recent_complaints = CASE
       WHEN cardinality(g.recent_complaints) + cardinality(EXCLUDED.recent_complaints) <= 64
         THEN g.recent_complaints || EXCLUDED.recent_complaints
       ELSE ARRAY(SELECT t FROM unnest(g.recent_complaints || EXCLUDED.recent_complaints) t
-                  WHERE t > now() - interval '30 days' ORDER BY t) END,
+                  WHERE t > now() - interval '31 days' ORDER BY t) END,
     last_contact_at = greatest(g.last_contact_at, EXCLUDED.last_contact_at),
     opted_out_at = least(g.opted_out_at, EXCLUDED.opted_out_at)
   -- a merge that changes nothing (an old contact, outside its window and
   -- before the latest one) writes nothing
   WHERE EXCLUDED.recent_contacts <> '{}' OR EXCLUDED.recent_complaints <> '{}'
+     OR EXCLUDED.first_event_at < g.first_event_at
      OR EXCLUDED.last_contact_at > g.last_contact_at OR (g.last_contact_at IS NULL AND EXCLUDED.last_contact_at IS NOT NULL)
      OR EXCLUDED.opted_out_at < g.opted_out_at OR (g.opted_out_at IS NULL AND EXCLUDED.opted_out_at IS NOT NULL);
   RETURN NULL;
 END;
 $$;
 
--- History corrected (UPDATE or DELETE, by admins): the touched properties
--- are recomputed from behavior_events.
+-- History corrected (UPDATE or DELETE of behaviour events, which operators
+-- and admins may do): the touched properties are recomputed from history.
 CREATE FUNCTION stormops.guardrail_state_recompute()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -155,18 +211,7 @@ BEGIN
   ELSE
     SELECT array_agg(DISTINCT property_id) INTO touched FROM old_events;
   END IF;
-  DELETE FROM stormops.guardrail_state WHERE property_id = ANY (touched);
-  INSERT INTO stormops.guardrail_state (property_id, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
-  SELECT b.property_id,
-         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.event_type = 'contact'
-                    AND b.event_timestamp > now() - interval '7 days'), '{}'),
-         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.complaint
-                    AND b.event_timestamp > now() - interval '30 days'), '{}'),
-         max(b.event_timestamp) FILTER (WHERE b.event_type = 'contact'),
-         min(b.event_timestamp) FILTER (WHERE b.event_type = 'opt_out')
-    FROM stormops.behavior_events b
-   WHERE b.property_id = ANY (touched) AND (b.event_type IN ('contact', 'opt_out') OR b.complaint)
-   GROUP BY b.property_id;
+  PERFORM stormops.guardrail_state_from_history(coalesce(touched, '{}'));
   RETURN NULL;
 END;
 $$;
@@ -196,28 +241,41 @@ CREATE TRIGGER guardrail_state_on_truncate AFTER TRUNCATE ON stormops.behavior_e
   FOR EACH STATEMENT EXECUTE FUNCTION stormops.guardrail_state_clear();
 
 -- The maintained signals as of now(): the same columns and rows as
--- guardrail_signals_at(now()) for events up to now (docs/guardrails.md).
+-- guardrail_signals_at(now()) (docs/guardrails.md). Times after now() (an
+-- event stamped later than the reader's transaction began) are left out;
+-- when the latest contact is one of them, history gives the one before.
 CREATE VIEW stormops.guardrail_signals AS
 SELECT s.property_id, s.contacts AS contact_frequency_7d, s.complaints AS complaint_count_30d,
-       pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.last_contact_at)
+       pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.last_contact)
          OPERATOR(pg_catalog./) 3600::pg_catalog.float8 AS last_contact_hours_ago,
        s.contacts OPERATOR(pg_catalog.>) stormops.throttle_contacts_7d() AS throttle_flag,
        s.complaints OPERATOR(pg_catalog.>) stormops.escalate_complaints_30d() AS escalate_flag,
-       s.opted_out_at IS NOT NULL OR EXISTS (SELECT FROM stormops.do_not_contact d
-                                              WHERE d.property_id OPERATOR(pg_catalog.=) s.property_id
-                                                AND d.channel OPERATOR(pg_catalog.=) 'all'
-                                                AND d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()) AS opted_out
-  FROM (SELECT g.property_id, g.last_contact_at, g.opted_out_at,
+       s.opted_out OR EXISTS (SELECT FROM stormops.do_not_contact d
+                               WHERE d.property_id OPERATOR(pg_catalog.=) s.property_id
+                                 AND d.channel OPERATOR(pg_catalog.=) 'all'
+                                 AND d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()) AS opted_out
+  FROM (SELECT g.property_id,
+               CASE WHEN g.last_contact_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN g.last_contact_at
+                    ELSE (SELECT pg_catalog.max(b.event_timestamp) FROM stormops.behavior_events b
+                           WHERE b.property_id OPERATOR(pg_catalog.=) g.property_id
+                             AND b.event_type OPERATOR(pg_catalog.=) 'contact'
+                             AND b.event_timestamp OPERATOR(pg_catalog.<=) pg_catalog.now()) END AS last_contact,
+               COALESCE(g.opted_out_at OPERATOR(pg_catalog.<=) pg_catalog.now(), false) AS opted_out,
                (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_contacts) t
-                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval))::pg_catalog.int4 AS contacts,
+                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval)
+                   AND t OPERATOR(pg_catalog.<=) pg_catalog.now())::pg_catalog.int4 AS contacts,
                (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_complaints) t
-                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval))::pg_catalog.int4 AS complaints
+                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)
+                   AND t OPERATOR(pg_catalog.<=) pg_catalog.now())::pg_catalog.int4 AS complaints
           FROM stormops.guardrail_state g
+         WHERE g.first_event_at OPERATOR(pg_catalog.<=) pg_catalog.now()
         UNION ALL
-        SELECT d.property_id, NULL, NULL, 0, 0
+        SELECT d.property_id, NULL, false, 0, 0
           FROM stormops.do_not_contact d
          WHERE d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()
-           AND NOT EXISTS (SELECT FROM stormops.guardrail_state g WHERE g.property_id OPERATOR(pg_catalog.=) d.property_id)
+           AND NOT EXISTS (SELECT FROM stormops.guardrail_state g
+                            WHERE g.property_id OPERATOR(pg_catalog.=) d.property_id
+                              AND g.first_event_at OPERATOR(pg_catalog.<=) pg_catalog.now())
          GROUP BY d.property_id) s;
 COMMENT ON VIEW stormops.guardrail_signals IS
   'Guardrail signals of every property with history or a do-not-contact entry, as of now(), from the maintained state.';

@@ -42,7 +42,7 @@ _PG_init(void)
 							"throttle_flag is contact_frequency_7d > this setting.",
 							&throttle_contacts_7d,
 							5, 0, 1000,
-							PGC_USERSET,
+							PGC_SUSET,	/* policy: not for a session to loosen */
 							0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("stormops.escalate_complaints_30d",
@@ -50,7 +50,7 @@ _PG_init(void)
 							"escalate_flag is complaint_count_30d > this setting.",
 							&escalate_complaints_30d,
 							2, 0, 1000,
-							PGC_USERSET,
+							PGC_SUSET,	/* policy: not for a session to loosen */
 							0,
 							NULL, NULL, NULL);
 

@@ -1,7 +1,7 @@
 -- Guardrail signals from history (proposals.md): windows, thresholds, opt-outs.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(26);
+SELECT plan(31);
 
 INSERT INTO stormops.properties (property_id, zip) VALUES
   ('busy', '75001'), ('calm', '75001'), ('angry', '75001'), ('gone', '75001'),
@@ -88,24 +88,44 @@ BEGIN
       FROM generate_series(1, (1 + random() * 400)::int);
   END LOOP;
 END $$;
-INSERT INTO stormops.do_not_contact (property_id, reason, added_at)
-SELECT 'r' || i, 'random', now() - random() * interval '10 days' FROM generate_series(1, 300, 17) i;
-SELECT is(pg_temp.disagreements(), 0, 'maintained signals = signals from history, after 12 random bulk loads');
+INSERT INTO stormops.do_not_contact (property_id, channel, reason, added_at)
+SELECT 'r' || i, (ARRAY['all', 'sms'])[1 + i % 2], 'random', now() - random() * interval '10 days' FROM generate_series(1, 300, 17) i;
+-- past 64 entries, so merges prune: 100 contacts and complaints over 20 days, in 5 statements
+DO $$
+BEGIN
+  FOR batch IN 1..5 LOOP
+    INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
+    SELECT 'r5', 'contact', 'phone', now() - random() * interval '20 days', random() < 0.8 FROM generate_series(1, 20);
+  END LOOP;
+END $$;
+-- stamped after now() (a clock that runs on while this transaction began earlier)
+INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint) VALUES
+  ('r6', 'contact', 'sms', now() + interval '1 hour', true),
+  ('r299', 'opt_out', 'sms', now() + interval '1 hour', false);
+SELECT is(pg_temp.disagreements(), 0, 'maintained signals = signals from history, after 12 random bulk loads, pruning and late stamps');
+SELECT cmp_ok((SELECT cardinality(recent_contacts) FROM stormops.guardrail_state WHERE property_id = 'r5'), '<', 100,
+  '... where a long array was pruned');
 SELECT cmp_ok((SELECT count(*) FROM stormops.guardrail_signals WHERE throttle_flag), '>', 0::bigint,
   '... with throttled properties among them');
 SELECT cmp_ok((SELECT count(*) FROM stormops.guardrail_signals WHERE escalate_flag), '>', 0::bigint,
   '... and escalated ones');
 UPDATE stormops.behavior_events SET event_type = 'open' WHERE event_type = 'contact' AND property_id LIKE 'r1%';
 SELECT is(pg_temp.disagreements(), 0, '... after a correction (UPDATE)');
+UPDATE stormops.behavior_events SET property_id = 'r7' WHERE property_id = 'r8';
+SELECT is(pg_temp.disagreements(), 0, '... after events moved to another property');
 DELETE FROM stormops.behavior_events WHERE property_id LIKE 'r2%';
 SELECT is(pg_temp.disagreements(), 0, '... after a deletion');
 SET LOCAL ROLE stormops_operator;
+SELECT throws_ok($$SET stormops.throttle_contacts_7d = 1000$$, '42501', NULL,
+  'operators cannot loosen a threshold for their session');
 SELECT throws_ok($$INSERT INTO stormops.guardrail_state (property_id) VALUES ('r3')$$, '42501', NULL,
   'operators cannot write the state by hand');
 SELECT lives_ok($$INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp)
                   VALUES ('r3', 'contact', 'sms', now())$$, '... but their events maintain it');
 RESET ROLE;
 SELECT is(pg_temp.disagreements(), 0, '... and it still agrees');
+SELECT is(stormops.guardrail_state_rebuild() > 0, true, 'the state can be rebuilt from history');
+SELECT is(pg_temp.disagreements(), 0, '... and then agrees too');
 
 SELECT * FROM finish();
 ROLLBACK;
