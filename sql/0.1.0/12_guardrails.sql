@@ -31,6 +31,17 @@ CREATE TABLE stormops.do_not_contact (
 COMMENT ON TABLE stormops.do_not_contact IS
   'Properties that must not be contacted, on every channel (''all'') or on one, with the reason; filled by operators.';
 
+-- Whether a behaviour event moves a guardrail signal: contacts, opt-outs and
+-- complaints do; opens, clicks, responses and conversions without a
+-- complaint do not. The history function, the view and the triggers all use
+-- it, so they cannot drift apart.
+CREATE FUNCTION stormops.moves_guardrail_signal(event_type pg_catalog.text, complaint pg_catalog.bool)
+RETURNS pg_catalog.bool
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT event_type OPERATOR(pg_catalog.=) ANY ('{contact,opt_out}'::pg_catalog.text[]) OR complaint;
+END;
+
 -- The signals of every property that has a contact, complaint or opt-out
 -- event at or before as_of, or a do-not-contact entry added by then; any
 -- other property has no row (no contacts, no complaints, no flags: opens,
@@ -60,7 +71,7 @@ BEGIN ATOMIC
                  pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
             FROM stormops.behavior_events b
            WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
-             AND (b.event_type OPERATOR(pg_catalog.=) ANY ('{contact,opt_out}'::pg_catalog.text[]) OR b.complaint)
+             AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
            GROUP BY b.property_id
           UNION ALL
           SELECT d.property_id, 0, 0, NULL, false
@@ -69,7 +80,7 @@ BEGIN ATOMIC
              AND NOT EXISTS (SELECT FROM stormops.behavior_events b
                               WHERE b.property_id OPERATOR(pg_catalog.=) d.property_id
                                 AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of
-                                AND (b.event_type OPERATOR(pg_catalog.=) ANY ('{contact,opt_out}'::pg_catalog.text[]) OR b.complaint))
+                                AND stormops.moves_guardrail_signal(b.event_type, b.complaint))
            GROUP BY d.property_id) s;
 END;
 COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
@@ -105,7 +116,7 @@ BEGIN
    WHERE (property_ids IS NULL OR g.property_id = ANY (property_ids))
      AND NOT EXISTS (SELECT FROM stormops.behavior_events b
                       WHERE b.property_id = g.property_id
-                        AND (b.event_type IN ('contact', 'opt_out') OR b.complaint));
+                        AND stormops.moves_guardrail_signal(b.event_type, b.complaint));
   INSERT INTO stormops.guardrail_state AS g
          (property_id, first_event_at, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
   SELECT b.property_id, min(b.event_timestamp),
@@ -117,7 +128,7 @@ BEGIN
          min(b.event_timestamp) FILTER (WHERE b.event_type = 'opt_out')
     FROM stormops.behavior_events b
    WHERE (property_ids IS NULL OR b.property_id = ANY (property_ids))
-     AND (b.event_type IN ('contact', 'opt_out') OR b.complaint)
+     AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
    GROUP BY b.property_id
    ORDER BY b.property_id   -- one lock order for concurrent writers
   ON CONFLICT (property_id) DO UPDATE SET
@@ -164,7 +175,7 @@ BEGIN
          max(n.event_timestamp) FILTER (WHERE n.event_type = 'contact'),
          min(n.event_timestamp) FILTER (WHERE n.event_type = 'opt_out')
     FROM new_events n
-   WHERE n.event_type IN ('contact', 'opt_out') OR n.complaint   -- the only events that move a signal
+   WHERE stormops.moves_guardrail_signal(n.event_type, n.complaint)
    GROUP BY n.property_id
    ORDER BY n.property_id   -- one lock order: concurrent loads wait, never deadlock
   -- arrays are appended to, and pruned of times that left their window only

@@ -67,6 +67,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.our_contractor_id(),
   stormops.contractor_tier_weight(pg_catalog.text),
   stormops.throttle_contacts_7d(),
+  stormops.moves_guardrail_signal(pg_catalog.text, pg_catalog.bool),
   stormops.escalate_complaints_30d(),
   stormops.guardrail_signals_at(pg_catalog.timestamptz),
   stormops.noaa_event_type(pg_catalog.text),

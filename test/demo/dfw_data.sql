@@ -131,17 +131,9 @@ SELECT 'noaa_' || id, 'noaa_ep_135504_hail', (at || '-06')::timestamptz, lat, lo
     ('813154', '2019-03-24 18:00', 33.1300, -96.6700, 2.00),   -- Allen
     ('813155', '2019-03-24 18:06', 33.1400, -96.7000, 2.50)    -- Allen
   ) AS r(id, at, lat, lon, size);
--- The event's centroid and footprint from its reports (10 km around the farthest).
-UPDATE stormops.storm_events e
-   SET lat = c.lat, lon = c.lon,
-       radius_km = 10 + c.spread_km
-  FROM (SELECT avg(lat) AS lat, avg(lon) AS lon,
-               111.2 * max(sqrt((lat - a.lat0) ^ 2 + ((lon - a.lon0) * cos(radians(a.lat0))) ^ 2)) AS spread_km
-          FROM stormops.storm_reports,
-               LATERAL (SELECT avg(lat) AS lat0, avg(lon) AS lon0 FROM stormops.storm_reports
-                         WHERE event_id = 'noaa_ep_135504_hail') a
-         WHERE event_id = 'noaa_ep_135504_hail') c
- WHERE e.event_id = 'noaa_ep_135504_hail';
+-- The event's centroid and footprint from its reports, as loading a NOAA
+-- file would settle them (stormops.settle_events, docs/storms.md).
+SELECT stormops.settle_events(ARRAY['noaa_ep_135504_hail']);
 -- The storm impact index of every property in the reports' footprints
 -- (stormops.compute_impacts, docs/storms.md).
 SELECT stormops.compute_impacts('noaa_ep_135504_hail');
