@@ -370,6 +370,19 @@ $$;
 COMMENT ON FUNCTION stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text) IS
   'Applies {"column": value, ...} to a playbook as a new semantic version and keeps the previous one in playbook_versions.';
 
+-- The cost of one contact on a channel under a playbook's overrides: the
+-- override, then channel_costs, then the built-in default; NULL for no
+-- channel.
+CREATE FUNCTION stormops.channel_cost(cost_per_contact pg_catalog.jsonb, channel pg_catalog.text)
+RETURNS pg_catalog.numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT COALESCE((channel_cost.cost_per_contact OPERATOR(pg_catalog.->>) channel_cost.channel)::pg_catalog.numeric,
+                  (SELECT c.cost_per_contact FROM stormops.channel_costs c
+                    WHERE c.channel OPERATOR(pg_catalog.=) channel_cost.channel::stormops.channel),
+                  stormops.default_channel_cost(channel_cost.channel::stormops.channel));
+END;
+
 -- Cost of contacting one property through every step of a playbook's
 -- sequence (the budget's worst case): playbook override, then channel_costs,
 -- then the built-in default.
@@ -377,11 +390,6 @@ CREATE FUNCTION stormops.playbook_cost_per_property(pb stormops.playbooks)
 RETURNS pg_catalog.numeric
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT COALESCE(pg_catalog.sum(COALESCE(
-           (pb.cost_per_contact OPERATOR(pg_catalog.->>) (s.step OPERATOR(pg_catalog.->>) 'channel'))::pg_catalog.numeric,
-           c.cost_per_contact,
-           stormops.default_channel_cost((s.step OPERATOR(pg_catalog.->>) 'channel')::stormops.channel))), 0)
-    FROM pg_catalog.jsonb_array_elements(pb.channel_strategy OPERATOR(pg_catalog.->) 'sequence') AS s(step)
-    LEFT JOIN stormops.channel_costs c
-      ON c.channel OPERATOR(pg_catalog.=) (s.step OPERATOR(pg_catalog.->>) 'channel')::stormops.channel;
+  SELECT COALESCE(pg_catalog.sum(stormops.channel_cost(pb.cost_per_contact, s.step OPERATOR(pg_catalog.->>) 'channel')), 0)
+    FROM pg_catalog.jsonb_array_elements(pb.channel_strategy OPERATOR(pg_catalog.->) 'sequence') AS s(step);
 END;

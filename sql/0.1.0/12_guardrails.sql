@@ -46,8 +46,10 @@ END;
 -- event at or before as_of, or a do-not-contact entry added by then; any
 -- other property has no row (no contacts, no complaints, no flags: opens,
 -- clicks and conversions move no signal). Counts over
--- (as_of - 7 days, as_of] and (as_of - 30 days, as_of].
-CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz)
+-- (as_of - 7 days, as_of] and (as_of - 30 days, as_of]. property_ids, when
+-- not NULL, limits the answer to those properties (and reads only their
+-- history).
+CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz, property_ids pg_catalog.text[])
 RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
                complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
                throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
@@ -72,16 +74,29 @@ BEGIN ATOMIC
             FROM stormops.behavior_events b
            WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
              AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
+             AND (property_ids IS NULL OR b.property_id OPERATOR(pg_catalog.=) ANY (property_ids))
            GROUP BY b.property_id
           UNION ALL
           SELECT d.property_id, 0, 0, NULL, false
             FROM stormops.do_not_contact d
            WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
+             AND (property_ids IS NULL OR d.property_id OPERATOR(pg_catalog.=) ANY (property_ids))
              AND NOT EXISTS (SELECT FROM stormops.behavior_events b
                               WHERE b.property_id OPERATOR(pg_catalog.=) d.property_id
                                 AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of
                                 AND stormops.moves_guardrail_signal(b.event_type, b.complaint))
            GROUP BY d.property_id) s;
+END;
+COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz, pg_catalog.text[]) IS
+  'guardrail_signals_at(as_of) for the given properties only (all when NULL).';
+
+CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz)
+RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
+               complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
+               throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT * FROM stormops.guardrail_signals_at(as_of, NULL::pg_catalog.text[]);
 END;
 COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
   'Guardrail signals of every property with history or a do-not-contact entry, computed from behavior_events as of a moment (proposals.md).';
@@ -290,3 +305,23 @@ SELECT s.property_id, s.contacts AS contact_frequency_7d, s.complaints AS compla
          GROUP BY d.property_id) s;
 COMMENT ON VIEW stormops.guardrail_signals IS
   'Guardrail signals of every property with history or a do-not-contact entry, as of now(), from the maintained state.';
+
+-- The signals of the given properties as of as_of, as a proposal run reads
+-- them: from the maintained state when as_of is the transaction's now() (the
+-- default of a run), from history otherwise (a replay of the past). The two
+-- agree (test/pgtap/guardrail_signals.sql), so the choice is about speed only.
+CREATE FUNCTION stormops.guardrail_signals_of(property_ids pg_catalog.text[], as_of pg_catalog.timestamptz)
+RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
+               complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
+               throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT s.* FROM stormops.guardrail_signals s
+   WHERE as_of OPERATOR(pg_catalog.=) pg_catalog.now()
+     AND s.property_id OPERATOR(pg_catalog.=) ANY (property_ids)
+  UNION ALL
+  SELECT h.* FROM stormops.guardrail_signals_at(as_of, property_ids) h
+   WHERE as_of OPERATOR(pg_catalog.<>) pg_catalog.now();
+END;
+COMMENT ON FUNCTION stormops.guardrail_signals_of(pg_catalog.text[], pg_catalog.timestamptz) IS
+  'Guardrail signals of some properties: maintained when as_of = now(), from history otherwise.';

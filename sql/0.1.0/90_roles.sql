@@ -70,6 +70,11 @@ GRANT EXECUTE ON FUNCTION
   stormops.moves_guardrail_signal(pg_catalog.text, pg_catalog.bool),
   stormops.escalate_complaints_30d(),
   stormops.guardrail_signals_at(pg_catalog.timestamptz),
+  stormops.guardrail_signals_at(pg_catalog.timestamptz, pg_catalog.text[]),
+  stormops.guardrail_signals_of(pg_catalog.text[], pg_catalog.timestamptz),
+  stormops.channel_cost(pg_catalog.jsonb, pg_catalog.text),
+  stormops.holdout_draw(pg_catalog.uuid, pg_catalog.text),
+  stormops.event_decisions(pg_catalog.text),
   stormops.noaa_event_type(pg_catalog.text),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
   stormops.parse_decimal(pg_catalog.text)
@@ -86,7 +91,10 @@ GRANT EXECUTE ON FUNCTION
   stormops.activate_playbook(pg_catalog.text),
   stormops.pause_playbook(pg_catalog.text),
   stormops.retire_playbook(pg_catalog.text),
-  stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text)
+  stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
+  stormops.generate_proposals(pg_catalog.text, pg_catalog.timestamptz),
+  stormops.run_pending_proposals(),
+  stormops.refresh_execution_metrics(pg_catalog.uuid)
 TO stormops_operator;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA stormops TO stormops_viewer;

@@ -19,3 +19,8 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.playbook_executions', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.ingest_rejects', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.ingest_rejects_reject_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.do_not_contact', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.proposal_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.proposal_decisions', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.notification_outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.notification_outbox_notification_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.event_proposals', '');

@@ -7,7 +7,8 @@ SELECT tables_are('stormops', ARRAY[
   'zip_codes', 'census_tracts', 'properties', 'cohorts', 'property_scores',
   'storm_events', 'storm_reports', 'property_impacts', 'behavior_events',
   'competitor_permits', 'zip_competition', 'channel_costs', 'playbooks',
-  'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state']);
+  'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
+  'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
@@ -112,7 +113,9 @@ SELECT set_eq(
         'stormops.property_impacts', 'stormops.behavior_events', 'stormops.behavior_events_behavior_event_id_seq',
         'stormops.competitor_permits', 'stormops.zip_competition', 'stormops.channel_costs',
         'stormops.playbooks', 'stormops.playbook_versions', 'stormops.playbook_executions',
-        'stormops.ingest_rejects', 'stormops.ingest_rejects_reject_id_seq', 'stormops.do_not_contact'],
+        'stormops.ingest_rejects', 'stormops.ingest_rejects_reject_id_seq', 'stormops.do_not_contact',
+        'stormops.proposal_runs', 'stormops.proposal_decisions', 'stormops.notification_outbox',
+        'stormops.notification_outbox_notification_id_seq', 'stormops.event_proposals'],
   'pg_extension_config_dump covers every user table');
 
 SELECT * FROM finish();

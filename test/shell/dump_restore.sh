@@ -12,6 +12,11 @@ psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning"
   cat "$repo/test/demo/dfw_data.sql" "$repo/test/demo/plays.sql"
   echo "SELECT stormops.revise_playbook('Frisco-Alpha', '{\"budget_allocated\": 18000}');"
   echo "INSERT INTO stormops.channel_costs VALUES ('door_knock', 17.5);"
+  # proposals, a competitor's permit in a defended ZIP, an escalation: the
+  # restore must not fire the permit trigger a second time
+  echo "SELECT stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 12:00-05');"
+  echo "INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)"
+  echo "  VALUES ('permit_dump', '75230', 'rival_x', 'Rival X', 'Tier1', '2019-03-28 00:00+00');"
 } | psql -q -X -v ON_ERROR_STOP=1 -d $src
 
 pg_dump -d $src -Fc -f "${TMPDIR:-/tmp}/stormops_dump.$$"
@@ -29,7 +34,12 @@ SELECT string_agg(format('%s=%s', t, n), ' ' ORDER BY t) FROM (
   UNION ALL SELECT 'storm_reports', count(*)::text FROM stormops.storm_reports
   UNION ALL SELECT 'cohorts', count(*)::text FROM stormops.cohorts
   UNION ALL SELECT 'channel_costs', count(*)::text FROM stormops.channel_costs
-  UNION ALL SELECT 'zip_competition', count(*)::text FROM stormops.zip_competition) s
+  UNION ALL SELECT 'zip_competition', count(*)::text FROM stormops.zip_competition
+  UNION ALL SELECT 'proposal_runs', md5(string_agg(to_jsonb(r)::text, '' ORDER BY proposal_id)) FROM stormops.proposal_runs r
+  UNION ALL SELECT 'proposal_decisions', md5(string_agg(to_jsonb(d)::text, '' ORDER BY proposal_id, property_id)) FROM stormops.proposal_decisions d
+  UNION ALL SELECT 'playbook_executions', md5(string_agg(to_jsonb(e)::text, '' ORDER BY execution_id)) FROM stormops.playbook_executions e
+  UNION ALL SELECT 'notification_outbox', md5(string_agg(to_jsonb(n)::text, '' ORDER BY notification_id)) FROM stormops.notification_outbox n
+  UNION ALL SELECT 'event_proposals', count(*)::text FROM stormops.event_proposals) s
 SQL
 )
 a=$(psql -X -At -d $src -c "$summary")

@@ -161,6 +161,32 @@ SELECT stormops.compile_targeting(
     "behavioral": {"prior_touchpoints_max": 5}, "similarity": {"enabled": true, "reference_property_ids": ["p1"]}}',
   'e1', '2019-03-27 12:00+00') \gexec
 
+-- Proposals: a storm's run, the maintained signals (as of now()), the
+-- competitor trigger and the roll-ups, under this search_path.
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, requires_streaming_triggers,
+                                max_concurrent_properties, budget_allocated, holdout_share)
+VALUES ('Hostile-Proposals', '{"physics": {"min_sii_score": 70}, "geography": {"zips": ["75034"]}}',
+        '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}', true, 1, 100, 0);
+SELECT playbook_name, status FROM stormops.activate_playbook('Hostile-Proposals');
+SELECT playbook_name, property_id, rank, decision, reason
+  FROM stormops.generate_proposals('e1', '2019-03-27 12:00+00');
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('e2', 'hail', pg_catalog.now());
+INSERT INTO stormops.property_impacts (property_id, event_id, sii_score) VALUES ('p2', 'e2', 95);
+INSERT INTO stormops.do_not_contact (property_id, reason) VALUES ('p2', 'asked in person');
+SELECT event_id, playbooks_run, executions, proposed, outcome FROM stormops.run_pending_proposals();
+INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)
+VALUES ('permit2', '75034', 'rival', 'Rival Roofing', 'Tier1', '2019-03-28');
+SELECT priority, trigger_reason, properties_targeted, properties_proposed, outcome
+  FROM stormops.proposal_runs ORDER BY priority, event_id;
+INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, revenue, execution_id)
+SELECT 'p2', t, 'email', '2019-03-29', r, execution_id
+  FROM stormops.playbook_executions, (VALUES ('contact', NULL), ('conversion', 9000)) v(t, r)
+ WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1';
+SELECT stormops.refresh_execution_metrics();
+SELECT properties_targeted, properties_contacted, properties_converted, total_revenue, conversion_rate
+  FROM stormops.playbook_executions WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1';
+SELECT kind, reason FROM stormops.notification_outbox ORDER BY notification_id;
+
 -- No trap was sprung.
 RESET search_path;
 SELECT trap, count(*) FROM public.hostile_calls GROUP BY trap ORDER BY trap;

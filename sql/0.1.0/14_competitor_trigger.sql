@@ -1,0 +1,63 @@
+-- The seed's streaming guardrail: a permit filed by a Tier1 contractor other
+-- than us (stormops.contractor_id; with it unset, every contractor counts as
+-- a rival) in a ZIP that an Active defensive playbook targets proposes that
+-- playbook at priority 1, for the properties of that ZIP, in the permit's own
+-- transaction, and notifies a human. A playbook is defensive when it
+-- requires streaming triggers and names ZIPs in geography.zips
+-- (docs/proposals.md).
+
+-- SECURITY DEFINER: operators load permits; the runs, decisions, executions
+-- and notifications the trigger writes are a record they may not write.
+CREATE FUNCTION stormops.defend_against_competitor_permits()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  ours text := stormops.our_contractor_id();
+  threat record;
+  why text;
+  run_id uuid;
+  run stormops.proposal_runs;
+  locked boolean := false;
+BEGIN
+  FOR threat IN
+    SELECT n.permit_id, n.zip, n.contractor_id, n.contractor_name, n.filed_at, pb AS playbook
+      FROM new_permits n
+      JOIN stormops.playbooks pb
+        ON pb.status = 'Active' AND pb.requires_streaming_triggers
+       AND jsonb_typeof(pb.targeting_rules -> 'geography' -> 'zips') = 'array'
+       AND (pb.targeting_rules -> 'geography' -> 'zips') ? n.zip
+     WHERE n.contractor_tier = 'Tier1' AND n.contractor_id IS DISTINCT FROM ours
+     ORDER BY n.filed_at, n.permit_id, pb.priority, pb.playbook_name
+  LOOP
+    IF NOT locked THEN
+      PERFORM stormops.lock_proposals();
+      locked := true;
+    END IF;
+    why := format('Tier1 competitor %s entered territory: permit %s in ZIP %s',
+                  coalesce(threat.contractor_name || ' (' || threat.contractor_id || ')', threat.contractor_id),
+                  threat.permit_id, threat.zip);
+    -- as of the filing (a permit loaded late is judged when it was filed),
+    -- never later than now
+    run_id := stormops.propose_playbook(threat.playbook, NULL, threat.permit_id, threat.zip, 1, why,
+                                        least(threat.filed_at, now()));
+    CONTINUE WHEN run_id IS NULL;
+    SELECT r.* INTO run FROM stormops.proposal_runs r WHERE r.proposal_id = run_id;
+    INSERT INTO stormops.notification_outbox (kind, playbook_id, playbook_name, property_id, reason, payload)
+    VALUES ('competitor_threat', (threat.playbook).playbook_id, (threat.playbook).playbook_name, NULL, why,
+            jsonb_build_object('kind', 'competitor_threat', 'playbook', (threat.playbook).playbook_name,
+                               'permit_id', threat.permit_id, 'zip', threat.zip,
+                               'contractor_id', threat.contractor_id, 'contractor_name', threat.contractor_name,
+                               'proposal_id', run.proposal_id, 'execution_id', run.execution_id,
+                               'properties_proposed', run.properties_proposed, 'outcome', run.outcome,
+                               'reason', why));
+  END LOOP;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER competitor_permits_defend AFTER INSERT ON stormops.competitor_permits
+  REFERENCING NEW TABLE AS new_permits FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.defend_against_competitor_permits();
