@@ -46,9 +46,50 @@ END;
 -- event at or before as_of, or a do-not-contact entry added by then; any
 -- other property has no row (no contacts, no complaints, no flags: opens,
 -- clicks and conversions move no signal). Counts over
--- (as_of - 7 days, as_of] and (as_of - 30 days, as_of]. property_ids, when
--- not NULL, limits the answer to those properties (and reads only their
--- history).
+-- (as_of - 7 days, as_of] and (as_of - 30 days, as_of].
+CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz)
+RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
+               complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
+               throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT s.property_id, s.contacts, s.complaints,
+         pg_catalog.date_part('epoch', as_of OPERATOR(pg_catalog.-) s.last_contact)
+           OPERATOR(pg_catalog./) 3600::pg_catalog.float8,
+         s.contacts OPERATOR(pg_catalog.>) stormops.throttle_contacts_7d(),
+         s.complaints OPERATOR(pg_catalog.>) stormops.escalate_complaints_30d(),
+         s.opted_out OR EXISTS (SELECT FROM stormops.do_not_contact d
+                                 WHERE d.property_id OPERATOR(pg_catalog.=) s.property_id
+                                   AND d.channel OPERATOR(pg_catalog.=) 'all'
+                                   AND d.added_at OPERATOR(pg_catalog.<=) as_of)
+    FROM (SELECT b.property_id,
+                 (pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval)))::pg_catalog.int4 AS contacts,
+                 (pg_catalog.count(*) FILTER (WHERE b.complaint
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)))::pg_catalog.int4 AS complaints,
+                 pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS last_contact,
+                 pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
+            FROM stormops.behavior_events b
+           WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
+             AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
+           GROUP BY b.property_id
+          UNION ALL
+          SELECT d.property_id, 0, 0, NULL, false
+            FROM stormops.do_not_contact d
+           WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
+             AND NOT EXISTS (SELECT FROM stormops.behavior_events b
+                              WHERE b.property_id OPERATOR(pg_catalog.=) d.property_id
+                                AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of
+                                AND stormops.moves_guardrail_signal(b.event_type, b.complaint))
+           GROUP BY d.property_id) s;
+END;
+COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
+  'Guardrail signals of every property with history or a do-not-contact entry, computed from behavior_events as of a moment (proposals.md).';
+
+-- The same for the given properties only, as a proposal run asks for its
+-- targets. A body of its own, not "property_ids IS NULL OR ..." in one body:
+-- that form keeps the index on (property_id, event_timestamp) out of generic
+-- plans. test/pgtap/guardrail_signals.sql checks that the two agree.
 CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz, property_ids pg_catalog.text[])
 RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
                complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
@@ -74,13 +115,13 @@ BEGIN ATOMIC
             FROM stormops.behavior_events b
            WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
              AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
-             AND (property_ids IS NULL OR b.property_id OPERATOR(pg_catalog.=) ANY (property_ids))
+             AND b.property_id OPERATOR(pg_catalog.=) ANY (property_ids)
            GROUP BY b.property_id
           UNION ALL
           SELECT d.property_id, 0, 0, NULL, false
             FROM stormops.do_not_contact d
            WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
-             AND (property_ids IS NULL OR d.property_id OPERATOR(pg_catalog.=) ANY (property_ids))
+             AND d.property_id OPERATOR(pg_catalog.=) ANY (property_ids)
              AND NOT EXISTS (SELECT FROM stormops.behavior_events b
                               WHERE b.property_id OPERATOR(pg_catalog.=) d.property_id
                                 AND b.event_timestamp OPERATOR(pg_catalog.<=) as_of
@@ -88,18 +129,7 @@ BEGIN ATOMIC
            GROUP BY d.property_id) s;
 END;
 COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz, pg_catalog.text[]) IS
-  'guardrail_signals_at(as_of) for the given properties only (all when NULL).';
-
-CREATE FUNCTION stormops.guardrail_signals_at(as_of pg_catalog.timestamptz)
-RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
-               complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
-               throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT * FROM stormops.guardrail_signals_at(as_of, NULL::pg_catalog.text[]);
-END;
-COMMENT ON FUNCTION stormops.guardrail_signals_at(pg_catalog.timestamptz) IS
-  'Guardrail signals of every property with history or a do-not-contact entry, computed from behavior_events as of a moment (proposals.md).';
+  'guardrail_signals_at(as_of) for the given properties only, reading only their history.';
 
 -- The signals kept current as behaviour events arrive (the seed's streaming
 -- job), so a proposal run reads them instead of rescanning history. Per
@@ -310,18 +340,24 @@ COMMENT ON VIEW stormops.guardrail_signals IS
 -- them: from the maintained state when as_of is the transaction's now() (the
 -- default of a run), from history otherwise (a replay of the past). The two
 -- agree (test/pgtap/guardrail_signals.sql), so the choice is about speed only.
+-- Generic plans: the list reaches the indexes as a parameter; a plan made for
+-- its values would first estimate the selectivity of every element, which
+-- takes seconds for tens of thousands of targets.
 CREATE FUNCTION stormops.guardrail_signals_of(property_ids pg_catalog.text[], as_of pg_catalog.timestamptz)
 RETURNS TABLE (property_id pg_catalog.text, contact_frequency_7d pg_catalog.int4,
                complaint_count_30d pg_catalog.int4, last_contact_hours_ago pg_catalog.float8,
                throttle_flag pg_catalog.bool, escalate_flag pg_catalog.bool, opted_out pg_catalog.bool)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-  SELECT s.* FROM stormops.guardrail_signals s
-   WHERE as_of OPERATOR(pg_catalog.=) pg_catalog.now()
-     AND s.property_id OPERATOR(pg_catalog.=) ANY (property_ids)
-  UNION ALL
-  SELECT h.* FROM stormops.guardrail_signals_at(as_of, property_ids) h
-   WHERE as_of OPERATOR(pg_catalog.<>) pg_catalog.now();
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+  IF as_of = now() THEN
+    RETURN QUERY SELECT s.* FROM stormops.guardrail_signals s WHERE s.property_id = ANY (property_ids);
+  ELSE
+    RETURN QUERY SELECT h.* FROM stormops.guardrail_signals_at(as_of, property_ids) h;
+  END IF;
 END;
+$$;
 COMMENT ON FUNCTION stormops.guardrail_signals_of(pg_catalog.text[], pg_catalog.timestamptz) IS
   'Guardrail signals of some properties: maintained when as_of = now(), from history otherwise.';

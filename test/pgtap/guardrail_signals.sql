@@ -1,7 +1,7 @@
 -- Guardrail signals from history (proposals.md): windows, thresholds, opt-outs.
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(31);
+SELECT plan(32);
 
 INSERT INTO stormops.properties (property_id, zip) VALUES
   ('busy', '75001'), ('calm', '75001'), ('angry', '75001'), ('gone', '75001'),
@@ -103,6 +103,13 @@ INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_ti
   ('r6', 'contact', 'sms', now() + interval '1 hour', true),
   ('r299', 'opt_out', 'sms', now() + interval '1 hour', false);
 SELECT is(pg_temp.disagreements(), 0, 'maintained signals = signals from history, after 12 random bulk loads, pruning and late stamps');
+SELECT is((SELECT count(*)::int FROM (
+             (SELECT * FROM stormops.guardrail_signals_at(now() - interval '3 days', ARRAY(SELECT 'r' || i FROM generate_series(1, 300, 3) i))
+              EXCEPT SELECT * FROM stormops.guardrail_signals_at(now() - interval '3 days') WHERE property_id IN (SELECT 'r' || i FROM generate_series(1, 300, 3) i))
+             UNION ALL
+             (SELECT * FROM stormops.guardrail_signals_at(now() - interval '3 days') WHERE property_id IN (SELECT 'r' || i FROM generate_series(1, 300, 3) i)
+              EXCEPT SELECT * FROM stormops.guardrail_signals_at(now() - interval '3 days', ARRAY(SELECT 'r' || i FROM generate_series(1, 300, 3) i)))) d),
+          0, 'guardrail_signals_at(as_of, property_ids) = guardrail_signals_at(as_of) for those properties');
 SELECT cmp_ok((SELECT cardinality(recent_contacts) FROM stormops.guardrail_state WHERE property_id = 'r5'), '<', 100,
   '... where a long array was pruned');
 SELECT cmp_ok((SELECT count(*) FROM stormops.guardrail_signals WHERE throttle_flag), '>', 0::bigint,
