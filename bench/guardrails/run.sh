@@ -12,6 +12,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 db=stormops_bench_guardrails
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS '$db'" >/dev/null 2>&1' EXIT
+source "$here/../fresh_db.sh"
+fresh_bench_db $db
 psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$here/guardrails.sql"

@@ -11,9 +11,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 n=${BENCH_SIM_PROPERTIES:-1000000}
 runs=${BENCH_RUNS:-5}
 db=stormops_bench_similarity
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
-  -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS '$db'" >/dev/null 2>&1' EXIT
+source "$repo/bench/fresh_db.sh"
+fresh_bench_db $db
 start=$(date +%s)
 psql -X -q -v ON_ERROR_STOP=1 -v n="$n" -d $db -f "$repo/bench/similarity/generate.sql"
 echo "data loaded in $(( $(date +%s) - start )) s"

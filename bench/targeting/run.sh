@@ -11,10 +11,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 scale=${BENCH_SCALE:-1.0}
 runs=${BENCH_RUNS:-5}
 db=stormops_bench_targeting
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
-  -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS '$db'" >/dev/null 2>&1' EXIT
-psql -X -q -v ON_ERROR_STOP=1 -d $db -c "SET client_min_messages = warning" -c "CREATE EXTENSION stormops" >/dev/null
+source "$repo/bench/fresh_db.sh"
+fresh_bench_db $db with_extension
 start=$(date +%s)
 psql -X -q -v ON_ERROR_STOP=1 -v scale="$scale" -d $db -f "$repo/bench/targeting/generate.sql" >/dev/null
 echo "data (scale $scale) loaded in $(( $(date +%s) - start )) s:"

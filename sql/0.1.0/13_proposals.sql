@@ -39,7 +39,9 @@ CREATE INDEX proposal_runs_permit_idx ON stormops.proposal_runs (permit_id);
 -- Every targeted property of a run with its one decision and the reason.
 CREATE TABLE stormops.proposal_decisions (
   proposal_id   pg_catalog.uuid NOT NULL REFERENCES stormops.proposal_runs (proposal_id) ON DELETE CASCADE,
-  property_id   pg_catalog.text NOT NULL REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
+  -- not ON DELETE CASCADE: deleting a property must not erase the record of
+  -- what was decided for it (an admin deletes its decisions first)
+  property_id   pg_catalog.text NOT NULL REFERENCES stormops.properties (property_id),
   rank          pg_catalog.int4 NOT NULL,
   decision      stormops.decision NOT NULL,
   reason        pg_catalog.text NOT NULL,
@@ -102,10 +104,11 @@ CREATE TABLE stormops.event_proposals (
   as_of           pg_catalog.timestamptz NOT NULL,
   playbooks_run   pg_catalog.int4 NOT NULL,
   executions      pg_catalog.int4 NOT NULL,
+  playbooks_failed  pg_catalog.int4 NOT NULL DEFAULT 0,
   outcome         pg_catalog.text NOT NULL
 );
 COMMENT ON TABLE stormops.event_proposals IS
-  'Storm events handled by generate_proposals: when, by whom, how many playbooks ran and executions were made.';
+  'Storm events handled by generate_proposals: when, by whom, how many playbooks ran, failed and made executions.';
 
 -- The holdout draw of a property for a playbook: a uniform number in [0, 1)
 -- from a salted hash of both, the same on every run, machine and version
@@ -146,10 +149,12 @@ DECLARE
   new_execution_id uuid := gen_random_uuid();
   committed int;            -- properties already proposed in this playbook's Running executions
   per_property numeric := stormops.playbook_cost_per_property(pb);
+  play_channels text[] := ARRAY(SELECT DISTINCT st ->> 'channel'
+                                  FROM jsonb_array_elements(pb.channel_strategy -> 'sequence') st);
   target_ids text[];
   target_ranks int[];
   concurrent_room int;      -- NULL: no limit
-  budget_room int;          -- NULL: no limit
+  budget_room int8;         -- NULL: no limit
 BEGIN
   IF EXISTS (SELECT FROM stormops.proposal_runs r
               WHERE r.playbook_id = pb.playbook_id
@@ -164,7 +169,7 @@ BEGIN
     concurrent_room := greatest(pb.max_concurrent_properties - committed, 0);
   END IF;
   IF pb.budget_allocated IS NOT NULL AND per_property > 0 THEN
-    budget_room := greatest(floor(pb.budget_allocated / per_property)::int - committed, 0);
+    budget_room := greatest(floor(pb.budget_allocated / per_property)::int8 - committed, 0);
   END IF;
 
   -- The targets as arrays, not a subquery: the signals' query then reads only
@@ -179,17 +184,28 @@ BEGIN
     SELECT u.property_id, u.rank FROM unnest(target_ids, target_ranks) AS u(property_id, rank)
   ), signals AS MATERIALIZED (
     SELECT s.* FROM stormops.guardrail_signals_of(target_ids, as_of) s
+  ), blocked AS MATERIALIZED (
+    -- do-not-contact entries for single channels that, together, cover
+    -- every channel this play would use
+    SELECT n.property_id, string_agg(n.channel || ': ' || n.reason, '; ' ORDER BY n.channel) AS reasons
+      FROM targets t
+      JOIN stormops.do_not_contact n ON n.property_id = t.property_id
+     WHERE n.channel = ANY (play_channels) AND n.added_at <= as_of
+     GROUP BY n.property_id
+    HAVING count(*) = cardinality(play_channels)
   ), busy AS MATERIALIZED (
+    -- worked by a Running execution: of another playbook, or of this one
+    -- for an earlier storm or permit (one play at a time, and once)
     SELECT DISTINCT ON (d.property_id) d.property_id, e.execution_id, op.playbook_name
       FROM targets t
       JOIN stormops.proposal_decisions d ON d.property_id = t.property_id AND d.execution_id IS NOT NULL
       JOIN stormops.playbook_executions e ON e.execution_id = d.execution_id
       JOIN stormops.playbooks op ON op.playbook_id = e.playbook_id
-     WHERE e.status = 'Running' AND e.playbook_id <> pb.playbook_id
+     WHERE e.status = 'Running'
      ORDER BY d.property_id, e.execution_start, e.execution_id
   ), checked AS (
     SELECT t.property_id, t.rank, s.complaint_count_30d, s.contact_frequency_7d,
-           CASE WHEN s.opted_out THEN 'suppressed'
+           CASE WHEN s.opted_out OR bl.property_id IS NOT NULL THEN 'suppressed'
                 WHEN s.escalate_flag THEN 'escalated'
                 WHEN s.throttle_flag THEN 'throttled'
                 WHEN b.property_id IS NOT NULL THEN 'busy'
@@ -199,6 +215,8 @@ BEGIN
                   coalesce((SELECT 'on the do-not-contact list: ' || n.reason FROM stormops.do_not_contact n
                              WHERE n.property_id = t.property_id AND n.channel = 'all' AND n.added_at <= as_of),
                            'opted out')
+                WHEN bl.property_id IS NOT NULL THEN
+                  'on the do-not-contact list for every channel of this play: ' || bl.reasons
                 WHEN s.escalate_flag THEN
                   format('%s complaints in 30 days, more than stormops.escalate_complaints_30d = %s',
                          s.complaint_count_30d, stormops.escalate_complaints_30d())
@@ -211,6 +229,7 @@ BEGIN
            END AS early_reason
       FROM targets t
       LEFT JOIN signals s ON s.property_id = t.property_id
+      LEFT JOIN blocked bl ON bl.property_id = t.property_id
       LEFT JOIN busy b ON b.property_id = t.property_id
   ), decided AS MATERIALIZED (
     SELECT c.property_id, c.rank, c.complaint_count_30d,
@@ -280,14 +299,25 @@ COMMENT ON FUNCTION stormops.propose_playbook(stormops.playbooks, pg_catalog.tex
                                               pg_catalog.int4, pg_catalog.text, pg_catalog.timestamptz) IS
   'Internal: one proposal run of one playbook (generate_proposals and the competitor trigger call it).';
 
--- Proposal runs change what is "busy" for the next one, so they take turns:
--- one transaction at a time, until it commits.
+-- Proposal runs change what is "busy", and what capacity is left, for the
+-- next one, so they take turns: one transaction at a time, until it commits.
+-- Each statement after the lock must see what the previous holder committed,
+-- which READ COMMITTED gives and a snapshot taken earlier does not.
 CREATE FUNCTION stormops.lock_proposals()
 RETURNS void
-LANGUAGE sql
-BEGIN ATOMIC
-  SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('stormops.proposals'), 6);
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'proposals run only at isolation level READ COMMITTED, not %', upper(current_setting('transaction_isolation'))
+      USING ERRCODE = 'invalid_transaction_state',
+            DETAIL = 'Under a snapshot older than the proposal lock, runs committed meanwhile would be invisible: properties could be proposed twice and capacity exceeded.',
+            HINT = 'Run it in a READ COMMITTED transaction (the default): BEGIN ISOLATION LEVEL READ COMMITTED;';
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('stormops.proposals'), 6);
 END;
+$$;
 
 -- The decisions of the runs of a storm event, in the order the playbooks
 -- were served.
@@ -345,6 +375,9 @@ BEGIN
                                           format('storm event %s', generate_proposals.event_id), generate_proposals.as_of);
     EXCEPTION WHEN OTHERS THEN
       GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+      IF failure_state LIKE '40%' OR failure_state = '23505' THEN
+        RAISE;   -- a conflict with another session, not a fault of the playbook: retry the call
+      END IF;
       failures := failures || format('%s: %s (SQLSTATE %s)', pb.playbook_name, failure, failure_state);
       RAISE WARNING 'playbook "%" was not proposed for storm event %: %', pb.playbook_name, generate_proposals.event_id, failure
         USING HINT = 'Fix the playbook, then call generate_proposals for the event again: it runs the playbooks that have no run yet.';
@@ -359,15 +392,17 @@ BEGIN
   END LOOP;
 
   IF ran > 0 OR failures <> '{}'
-     OR NOT EXISTS (SELECT FROM stormops.event_proposals e WHERE e.event_id = generate_proposals.event_id) THEN
-    INSERT INTO stormops.event_proposals AS e (event_id, as_of, playbooks_run, executions, outcome)
-    SELECT generate_proposals.event_id, generate_proposals.as_of, count(*), count(r.execution_id),
+     OR NOT EXISTS (SELECT FROM stormops.event_proposals e
+                     WHERE e.event_id = generate_proposals.event_id AND e.playbooks_failed = 0) THEN
+    INSERT INTO stormops.event_proposals AS e (event_id, as_of, playbooks_run, executions, playbooks_failed, outcome)
+    SELECT generate_proposals.event_id, generate_proposals.as_of, count(*), count(r.execution_id), cardinality(failures),
            format('%s playbooks proposed, %s executions', count(*), count(r.execution_id))
              || CASE WHEN failures <> '{}' THEN '; failed: ' || array_to_string(failures, '; ') ELSE '' END
       FROM stormops.proposal_runs r WHERE r.event_id = generate_proposals.event_id
     ON CONFLICT ON CONSTRAINT event_proposals_pkey DO UPDATE SET
       handled_at = EXCLUDED.handled_at, handled_by = EXCLUDED.handled_by, as_of = EXCLUDED.as_of,
-      playbooks_run = EXCLUDED.playbooks_run, executions = EXCLUDED.executions, outcome = EXCLUDED.outcome;
+      playbooks_run = EXCLUDED.playbooks_run, executions = EXCLUDED.executions,
+      playbooks_failed = EXCLUDED.playbooks_failed, outcome = EXCLUDED.outcome;
   END IF;
 
   RETURN QUERY SELECT * FROM stormops.event_decisions(generate_proposals.event_id);
@@ -377,8 +412,9 @@ COMMENT ON FUNCTION stormops.generate_proposals(pg_catalog.text, pg_catalog.time
   'Proposal runs of every Active playbook for a storm event, once per (playbook, event); returns every decision for the event.';
 
 -- For pg_cron or by hand: proposes every storm event that has impacts and has
--- not been handled yet, oldest first. One event's failure does not stop the
--- others: it is reported in the result and the event stays pending.
+-- not been handled yet, or whose last handling had a playbook fail, oldest
+-- first. One event's failure does not stop the others: it is reported in the
+-- result and the event stays pending.
 CREATE FUNCTION stormops.run_pending_proposals()
 RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
                proposed pg_catalog.int8, outcome pg_catalog.text)
@@ -392,7 +428,7 @@ BEGIN
   FOR pending IN
     SELECT e.event_id FROM stormops.storm_events e
      WHERE EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id = e.event_id)
-       AND NOT EXISTS (SELECT FROM stormops.event_proposals h WHERE h.event_id = e.event_id)
+       AND NOT EXISTS (SELECT FROM stormops.event_proposals h WHERE h.event_id = e.event_id AND h.playbooks_failed = 0)
      ORDER BY e.begin_at, e.event_id
   LOOP
     BEGIN

@@ -20,6 +20,8 @@ DECLARE
   why text;
   run_id uuid;
   run stormops.proposal_runs;
+  failure text;
+  failure_state text;
   locked boolean := false;
 BEGIN
   FOR threat IN
@@ -40,18 +42,31 @@ BEGIN
                   coalesce(threat.contractor_name || ' (' || threat.contractor_id || ')', threat.contractor_id),
                   threat.permit_id, threat.zip);
     -- as of the filing (a permit loaded late is judged when it was filed),
-    -- never later than now
-    run_id := stormops.propose_playbook(threat.playbook, NULL, threat.permit_id, threat.zip, 1, why,
-                                        least(threat.filed_at, now()));
-    CONTINUE WHEN run_id IS NULL;
-    SELECT r.* INTO run FROM stormops.proposal_runs r WHERE r.proposal_id = run_id;
+    -- never later than now. A playbook that fails must not stop the permit
+    -- from being loaded: the human is told instead.
+    run := NULL;
+    failure := NULL;
+    BEGIN
+      run_id := stormops.propose_playbook(threat.playbook, NULL, threat.permit_id, threat.zip, 1, why,
+                                          least(threat.filed_at, now()));
+      CONTINUE WHEN run_id IS NULL;
+      SELECT r.* INTO run FROM stormops.proposal_runs r WHERE r.proposal_id = run_id;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+      IF failure_state LIKE '40%' OR failure_state = '23505' THEN
+        RAISE;
+      END IF;
+      RAISE WARNING 'playbook "%" was not proposed for permit %: %', (threat.playbook).playbook_name, threat.permit_id, failure
+        USING HINT = 'Fix the playbook; the permit is loaded and a competitor_threat notification says what failed.';
+    END;
     INSERT INTO stormops.notification_outbox (kind, playbook_id, playbook_name, property_id, reason, payload)
     VALUES ('competitor_threat', (threat.playbook).playbook_id, (threat.playbook).playbook_name, NULL, why,
             jsonb_build_object('kind', 'competitor_threat', 'playbook', (threat.playbook).playbook_name,
                                'permit_id', threat.permit_id, 'zip', threat.zip,
                                'contractor_id', threat.contractor_id, 'contractor_name', threat.contractor_name,
                                'proposal_id', run.proposal_id, 'execution_id', run.execution_id,
-                               'properties_proposed', run.properties_proposed, 'outcome', run.outcome,
+                               'properties_proposed', run.properties_proposed,
+                               'outcome', coalesce(run.outcome, format('failed: %s (SQLSTATE %s)', failure, failure_state)),
                                'reason', why));
   END LOOP;
   RETURN NULL;

@@ -2,6 +2,17 @@
 -- (behavior_events.execution_id), refreshed by refresh_execution_metrics()
 -- (by hand or nightly from pg_cron). Definitions in docs/proposals.md.
 
+-- A figure for a numeric(12,2) column, or NULL when it does not fit (an ROI
+-- of a million against a target of 0.01): one such execution must not stop
+-- the refresh of all the others.
+CREATE FUNCTION stormops.within_numeric_12_2(x pg_catalog.numeric)
+RETURNS pg_catalog.numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE WHEN pg_catalog.abs(pg_catalog.round(x, 2)) OPERATOR(pg_catalog.<) 10000000000::pg_catalog.numeric
+              THEN pg_catalog.round(x, 2) END;
+END;
+
 -- SECURITY DEFINER: the figures are computed, never typed in.
 CREATE FUNCTION stormops.refresh_execution_metrics(only_execution pg_catalog.uuid DEFAULT NULL)
 RETURNS pg_catalog.int4
@@ -18,20 +29,22 @@ BEGIN
     properties_converted = m.converted,
     total_revenue = m.revenue,
     total_cost = round(m.cost),
-    roi = CASE WHEN m.cost > 0 THEN round((m.revenue - m.cost) / m.cost, 2) END,
-    avg_ticket = CASE WHEN m.converted > 0 THEN round(m.revenue::numeric / m.converted) END,
-    conversion_rate = CASE WHEN m.contacted > 0 THEN round(m.converted::numeric / m.contacted, 4) END,
-    conversion_rate_vs_target = CASE WHEN m.contacted > 0 AND m.target_conversion_rate > 0 THEN
-      round(100 * (m.converted::numeric / m.contacted - m.target_conversion_rate) / m.target_conversion_rate, 2) END,
-    roi_vs_target = CASE WHEN m.cost > 0 AND m.target_roi <> 0 THEN
-      round(100 * ((m.revenue - m.cost) / m.cost - m.target_roi) / m.target_roi, 2) END
+    roi = stormops.within_numeric_12_2((m.revenue - m.cost) / nullif(m.cost, 0)),
+    avg_ticket = round(m.converted_revenue / nullif(m.converted, 0)),
+    conversion_rate = round(m.converted::numeric / nullif(m.contacted, 0), 4),
+    conversion_rate_vs_target = stormops.within_numeric_12_2(
+      100 * (m.converted::numeric / nullif(m.contacted, 0) - m.target_conversion_rate) / nullif(m.target_conversion_rate, 0)),
+    roi_vs_target = stormops.within_numeric_12_2(
+      100 * ((m.revenue - m.cost) / nullif(m.cost, 0) - m.target_roi) / nullif(m.target_roi, 0))
   FROM (
     SELECT e.execution_id, pb.target_conversion_rate, pb.target_roi,
            (SELECT nullif(count(*), 0)::int FROM stormops.proposal_decisions d
              WHERE d.execution_id = e.execution_id) AS proposed,
+           count(p.*) > 0 AS has_events,
            coalesce(sum(1) FILTER (WHERE p.contacted), 0)::int AS contacted,
            coalesce(sum(1) FILTER (WHERE p.contacted AND p.converted), 0)::int AS converted,
            coalesce(sum(p.revenue), 0) AS revenue,
+           coalesce(sum(p.revenue) FILTER (WHERE p.contacted AND p.converted), 0) AS converted_revenue,
            coalesce(sum(p.cost), 0) AS cost
       FROM stormops.playbook_executions e
       JOIN stormops.playbooks pb ON pb.playbook_id = e.playbook_id
@@ -47,7 +60,9 @@ BEGIN
      WHERE only_execution IS NULL OR e.execution_id = only_execution
      GROUP BY e.execution_id, pb.target_conversion_rate, pb.target_roi
   ) m
-  WHERE x.execution_id = m.execution_id;
+  -- an execution with neither decisions nor linked events (loaded from
+  -- elsewhere, say) keeps the figures it has
+  WHERE x.execution_id = m.execution_id AND (m.proposed IS NOT NULL OR m.has_events);
   GET DIAGNOSTICS refreshed = ROW_COUNT;
   RETURN refreshed;
 END;

@@ -74,6 +74,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.guardrail_signals_of(pg_catalog.text[], pg_catalog.timestamptz),
   stormops.channel_cost(pg_catalog.jsonb, pg_catalog.text),
   stormops.holdout_draw(pg_catalog.uuid, pg_catalog.text),
+  stormops.within_numeric_12_2(pg_catalog.numeric),
   stormops.event_decisions(pg_catalog.text),
   stormops.noaa_event_type(pg_catalog.text),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),

@@ -6,7 +6,7 @@
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = error;
-SELECT plan(52);
+SELECT plan(63);
 
 -- p01..p20 with SII 99 down to 80: rank order is p01 first.
 INSERT INTO stormops.properties (property_id, zip)
@@ -146,7 +146,7 @@ INSERT INTO stormops.property_impacts VALUES ('q1', 'ev2', 99), ('q2', 'ev2', 98
 INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp)
 SELECT 'q1', 'contact', 'sms', now() - i * interval '1 day' FROM generate_series(0, 5) i;
 SELECT is((SELECT array_agg(decision ORDER BY rank) FROM stormops.generate_proposals('ev2') WHERE playbook_name = 'Alpha'),
-          '{throttled,proposed}', 'as of now() the maintained signals give the same decisions');
+          '{throttled,proposed}', 'as of now(), the maintained signals decide (q1 throttled)');
 SELECT is((SELECT reason FROM stormops.proposal_decisions pd JOIN stormops.proposal_runs r USING (proposal_id)
             WHERE r.event_id = 'ev2' AND pd.property_id = 'q3' AND r.priority = 2),
           'beyond max_concurrent_properties 6 (6 already in Running executions)',
@@ -158,8 +158,9 @@ INSERT INTO stormops.properties (property_id, zip) SELECT format('h%s', i), '750
 INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES
   ('evh1', 'hail', '2019-05-01 00:00+00'), ('evh2', 'hail', '2019-05-20 00:00+00');
 INSERT INTO stormops.property_impacts SELECT format('h%s', i), e, 50 FROM generate_series(1, 10000) i, unnest('{evh1,evh2}'::text[]) e;
-INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy)
-VALUES ('Holdout', '{"physics": {"min_sii_score": 10}}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}');
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, budget_allocated, cost_per_contact)
+VALUES ('Holdout', '{"physics": {"min_sii_score": 10}}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}',
+        1, '{"email": 0}');
 SELECT stormops.activate_playbook('Holdout');
 CREATE TEMP TABLE h1 AS SELECT property_id FROM stormops.generate_proposals('evh1', '2019-05-02 00:00+00') WHERE decision = 'holdout';
 CREATE TEMP TABLE h2 AS SELECT property_id FROM stormops.generate_proposals('evh2', '2019-05-21 00:00+00') WHERE decision = 'holdout';
@@ -167,14 +168,19 @@ SELECT ok((SELECT count(*) FROM h1) BETWEEN 850 AND 1150,
           format('holdout share within 1.5 points of 10%% over 10,000 properties (%s%%)', (SELECT count(*) FROM h1)::numeric / 100));
 SELECT is((SELECT count(*) FROM (SELECT * FROM h1 EXCEPT SELECT * FROM h2 UNION ALL SELECT * FROM (SELECT * FROM h2 EXCEPT SELECT * FROM h1) y) x),
           0::bigint, 'sticky: the same properties are held out on the next storm');
+SELECT is((SELECT properties_proposed FROM stormops.proposal_runs WHERE event_id = 'evh1'), 10000 - (SELECT count(*)::int FROM h1),
+          'a budget at a cost of 0 per property sets no limit: everyone not held out is proposed');
 SELECT is((SELECT count(*) FROM stormops.properties p WHERE p.zip = '75002'
              AND (stormops.holdout_draw((SELECT playbook_id FROM stormops.playbooks WHERE playbook_name = 'Holdout'), p.property_id) < 0.10)
                  <> (p.property_id IN (SELECT property_id FROM h1))), 0::bigint,
           'held out exactly when holdout_draw(playbook, property) < holdout_share');
 SELECT is((SELECT count(*) FROM h1 WHERE stormops.holdout_draw(gen_random_uuid(), property_id) < 0.10) BETWEEN 50 AND 160,
           true, 'another playbook draws independently (about 10% of these)');
-SELECT is(stormops.holdout_draw('00000000-0000-0000-0000-000000000001', 'h1'),
-          stormops.holdout_draw('00000000-0000-0000-0000-000000000001', 'h1'), 'holdout_draw is deterministic');
+-- computed independently: int(md5('stormops.holdout:<playbook id>:<property id>')[:13], 16) / 2^52
+SELECT is(stormops.holdout_draw('00000000-0000-0000-0000-000000000001', 'h1'), 0.8234486895511732::float8,
+          'holdout_draw is the md5 draw of docs/proposals.md, the same on any server');
+SELECT is(stormops.holdout_draw('00000000-0000-0000-0000-000000000001', 'h2'), 0.2721229032257657::float8,
+          '... for another property too');
 SELECT stormops.pause_playbook('Holdout');
 
 -- The competitor trigger.
@@ -207,6 +213,50 @@ SELECT is((SELECT (e.streaming_triggers_fired, e.triggered_by_event_id IS NULL, 
 SELECT is((SELECT (playbook_name, payload ->> 'permit_id', payload ->> 'contractor_name')::text
              FROM stormops.notification_outbox WHERE kind = 'competitor_threat'),
           '(Defend,perm_hit,"Apex Roofing")', 'and notifies a human');
+-- two permits in one statement: the second run finds the properties worked by the first
+INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)
+VALUES ('perm_a', '75225', 'rival', 'Apex Roofing', 'Tier1', now() - interval '1 minute'),
+       ('perm_b', '75225', 'rival2', NULL, 'Tier1', now());
+SELECT is((SELECT array_agg((r.permit_id, pd.property_id, pd.decision)::text ORDER BY r.permit_id)
+             FROM stormops.proposal_decisions pd JOIN stormops.proposal_runs r USING (proposal_id)
+            WHERE r.permit_id IN ('perm_a', 'perm_b')),
+          '{"(perm_a,d3,proposed)","(perm_b,d3,busy)"}',
+          'a property already worked by a Running execution of the same play is busy, not proposed twice');
+-- a defensive play that fails does not stop the permit from loading
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, requires_streaming_triggers)
+VALUES ('DefendBroken', '{"geography": {"zips": ["75230"]}, "similarity": {"enabled": true, "reference_property_ids": ["deleted_cohort"]}}',
+        '{"sequence": [{"step": 1, "channel": "phone", "timing_hours": 0}]}', true);
+SELECT stormops.activate_playbook('DefendBroken');
+SELECT lives_ok($$INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)
+                  VALUES ('perm_c', '75230', 'rival', 'Apex Roofing', 'Tier1', now())$$,
+                'a defensive play that fails does not stop the permit''s insert');
+SELECT is((SELECT payload ->> 'outcome' FROM stormops.notification_outbox WHERE payload ->> 'permit_id' = 'perm_c'
+             AND playbook_name = 'DefendBroken'),
+          'failed: no reference of the similarity section has an embedding (SQLSTATE 22023)',
+          'the human is told what failed');
+SELECT is((SELECT count(*) FROM stormops.proposal_runs WHERE permit_id = 'perm_c'), 1::bigint,
+          'and the other defensive play still answers');
+SELECT stormops.pause_playbook('DefendBroken');
+-- with stormops.contractor_id unset, there is no "us": every Tier1 permit counts
+RESET stormops.contractor_id;
+INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)
+VALUES ('perm_us_unset', '75230', 'us', 'Our Roofing', 'Tier1', now());
+SELECT is((SELECT count(*) FROM stormops.proposal_runs WHERE permit_id = 'perm_us_unset'), 1::bigint,
+          'with stormops.contractor_id unset, every Tier1 contractor is a rival');
+
+-- a do-not-contact entry for every channel a play uses suppresses for that play
+INSERT INTO stormops.properties (property_id, zip) VALUES ('t1', '75004');
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('evt', 'hail', '2019-07-01 00:00+00');
+INSERT INTO stormops.property_impacts VALUES ('t1', 'evt', 99), ('p06', 'evt', 99);
+INSERT INTO stormops.do_not_contact (property_id, channel, reason, added_at) VALUES ('t1', 'sms', 'STOP', '2019-06-01');
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, holdout_share, priority)
+VALUES ('TextOnly', '{"physics": {"min_sii_score": 90}}', '{"sequence": [{"step": 1, "channel": "sms", "timing_hours": 0}]}', 0, 1);
+SELECT stormops.activate_playbook('TextOnly');
+SELECT is((SELECT array_agg((property_id, decision, reason)::text ORDER BY property_id)
+             FROM stormops.generate_proposals('evt', '2019-07-02 00:00+00') WHERE playbook_name = 'TextOnly'),
+          '{"(p06,suppressed,\"on the do-not-contact list for every channel of this play: sms: STOP by text\")","(t1,suppressed,\"on the do-not-contact list for every channel of this play: sms: STOP\")"}',
+          'an SMS-only play suppresses properties that asked for no texts');
+SELECT stormops.pause_playbook('TextOnly');
 
 -- Roll-ups of Bravo's execution for ev1 (p06..p11): contacts by phone at
 -- 4.00 (p08 twice) and one email at 0.05; p06 and p07 convert; p10 converts
@@ -224,8 +274,8 @@ SELECT is((SELECT (properties_targeted, properties_contacted, properties_convert
                    avg_ticket, conversion_rate, conversion_rate_vs_target, roi_vs_target)::text
              FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
             WHERE p.playbook_name = 'Bravo' AND e.triggered_by_event_id = 'ev1'),
-          '(6,4,2,25000,16,1556.63,12500,0.5000,100.00,38815.81)',
-          'targeted 6, contacted 4, converted 2, revenue 25000, cost 16.05, ROI, ticket, rate and both _vs_target figures');
+          '(6,4,2,25000,16,1556.63,10000,0.5000,100.00,38815.81)',
+          'targeted 6, contacted 4, converted 2, revenue 25000, cost 16.05, ROI, ticket of the converted (12000 and 8000), rate, both _vs_target figures');
 SELECT is((SELECT (properties_contacted, total_revenue, roi, conversion_rate, conversion_rate_vs_target)::text
              FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
             WHERE p.playbook_name = 'Alpha' AND e.triggered_by_event_id = 'ev1'),
@@ -246,10 +296,14 @@ INSERT INTO stormops.property_impacts VALUES ('r1', 'evp', 60), ('r2', 'evp', 70
 SELECT is((SELECT array_agg((event_id, playbooks_run, executions, proposed, outcome)::text) FROM stormops.run_pending_proposals()),
           ARRAY['(evp,1,1,2,"1 playbooks proposed, 1 executions; failed: Broken: no reference of the similarity section has an embedding (SQLSTATE 22023)")'],
           'run_pending_proposals proposes the one event with impacts not yet handled; a failing playbook is reported, the next one runs');
-SELECT is((SELECT count(*) FROM stormops.run_pending_proposals()), 0::bigint, 'and nothing the second time');
+SELECT is((SELECT array_agg(event_id) FROM stormops.run_pending_proposals()), '{evp}',
+          'an event whose playbook failed stays pending: the next call retries it');
 SELECT stormops.pause_playbook('Broken');
+SELECT is((SELECT array_agg((event_id, playbooks_run, executions, outcome)::text) FROM stormops.run_pending_proposals()),
+          '{"(evp,1,1,\"1 playbooks proposed, 1 executions\")"}', 'once the playbook is fixed (here: paused) the event is handled');
+SELECT is((SELECT count(*) FROM stormops.run_pending_proposals()), 0::bigint, 'and nothing is pending after that');
 SELECT is((SELECT count(*) FROM stormops.generate_proposals('evp') WHERE playbook_name = 'Fine'), 2::bigint,
-          'calling generate_proposals again after a failure leaves the runs that were made as they were');
+          'the runs that were made stay as they were');
 
 -- Operators run proposals but cannot write the record by hand.
 SET LOCAL ROLE stormops_operator;
@@ -259,6 +313,8 @@ SELECT throws_ok($$INSERT INTO stormops.proposal_decisions (proposal_id, propert
                  '42501', NULL, 'an operator cannot write decisions');
 SELECT throws_ok($$UPDATE stormops.notification_outbox SET status = 'delivered'$$, '42501', NULL,
                  'nor mark notifications delivered');
+SELECT throws_ok($$DELETE FROM stormops.properties WHERE property_id = 'p01'$$, '23503', NULL,
+                 'nor erase decisions by deleting their property');
 RESET ROLE;
 
 SELECT * FROM finish();

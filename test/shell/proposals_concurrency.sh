@@ -59,3 +59,23 @@ single=$(psql -X -At -d $db -c "
    WHERE r.event_id = 'noaa_ep_135504_hail'")
 [ "$counts" = "runs=3 executions=2 decisions=$single events=1" ] || { echo "expected one set of runs"; exit 1; }
 [ "$single" -gt 0 ]
+# Neither session saw a conflict: no playbook reported as failed, no warning.
+outcome=$(psql -X -At -d $db -c "SELECT playbooks_failed || ' ' || outcome FROM stormops.event_proposals")
+echo "event: $outcome"
+case "$outcome" in 0\ *) ;; *) echo "a playbook failed"; exit 1 ;; esac
+if grep -q -E 'WARNING|ERROR' "$work/one.err" "$work/two.err"; then
+  echo "a session warned:"; cat "$work/one.err" "$work/two.err"; exit 1
+fi
+
+# A session whose snapshot predates the lock is refused, not served stale.
+if psql -X -At -v ON_ERROR_STOP=1 -d $db >"$work/rr.out" 2>"$work/rr.err" <<'SQL'
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 12:00-05');
+COMMIT;
+SQL
+then
+  echo "REPEATABLE READ was not refused"; exit 1
+fi
+grep -q 'proposals run only at isolation level READ COMMITTED, not REPEATABLE READ' "$work/rr.err" \
+  || { echo "unexpected error:"; cat "$work/rr.err"; exit 1; }
+echo "REPEATABLE READ refused: $(head -1 "$work/rr.err")"
