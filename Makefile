@@ -23,7 +23,7 @@ OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 SQL_PARTS   = $(sort $(wildcard sql/$(EXTVERSION)/*.sql))
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
 
-PG_CPPFLAGS = -I$(CURDIR)/src/core
+PG_CPPFLAGS = -I$(CURDIR)/src/core -I$(CURDIR)/src/workers
 # C11 throughout; PostgreSQL's own CFLAGS forbid mixed declarations, C11 allows
 # them. PostgreSQL's headers trip -Wsign-compare (ARR_DATA_PTR) and
 # -Wunused-parameter (PG_FUNCTION_ARGS); the unit build checks the core with both.

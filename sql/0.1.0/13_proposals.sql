@@ -101,6 +101,7 @@ CREATE TABLE stormops.event_proposals (
   event_id        pg_catalog.text PRIMARY KEY REFERENCES stormops.storm_events (event_id) ON DELETE CASCADE,
   handled_at      pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
   handled_by      pg_catalog.text NOT NULL DEFAULT SESSION_USER,
+  handled_via     pg_catalog.text DEFAULT pg_catalog.current_setting('application_name'),
   as_of           pg_catalog.timestamptz NOT NULL,
   playbooks_run   pg_catalog.int4 NOT NULL,
   executions      pg_catalog.int4 NOT NULL,
@@ -108,7 +109,7 @@ CREATE TABLE stormops.event_proposals (
   outcome         pg_catalog.text NOT NULL
 );
 COMMENT ON TABLE stormops.event_proposals IS
-  'Storm events handled by generate_proposals: when, by whom, how many playbooks ran, failed and made executions.';
+  'Storm events handled by generate_proposals: when, by whom (and through which application, e.g. the storm worker), how many playbooks ran, failed and made executions.';
 
 -- The holdout draw of a property for a playbook: a uniform number in [0, 1)
 -- from a salted hash of both, the same on every run, machine and version
@@ -400,7 +401,8 @@ BEGIN
              || CASE WHEN failures <> '{}' THEN '; failed: ' || array_to_string(failures, '; ') ELSE '' END
       FROM stormops.proposal_runs r WHERE r.event_id = generate_proposals.event_id
     ON CONFLICT ON CONSTRAINT event_proposals_pkey DO UPDATE SET
-      handled_at = EXCLUDED.handled_at, handled_by = EXCLUDED.handled_by, as_of = EXCLUDED.as_of,
+      handled_at = EXCLUDED.handled_at, handled_by = EXCLUDED.handled_by, handled_via = EXCLUDED.handled_via,
+      as_of = EXCLUDED.as_of,
       playbooks_run = EXCLUDED.playbooks_run, executions = EXCLUDED.executions,
       playbooks_failed = EXCLUDED.playbooks_failed, outcome = EXCLUDED.outcome;
   END IF;

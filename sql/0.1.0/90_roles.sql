@@ -75,6 +75,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.channel_cost(pg_catalog.jsonb, pg_catalog.text),
   stormops.holdout_draw(pg_catalog.uuid, pg_catalog.text),
   stormops.within_numeric_12_2(pg_catalog.numeric),
+  stormops.storm_events_pending(),
+  stormops.worker_status(),
   stormops.event_decisions(pg_catalog.text),
   stormops.noaa_event_type(pg_catalog.text),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),

@@ -24,3 +24,5 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.proposal_decisions', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.notification_outbox', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.notification_outbox_notification_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.event_proposals', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.worker_errors', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.worker_errors_error_id_seq', '');

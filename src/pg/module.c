@@ -2,13 +2,18 @@
  * module.c: the shared library's entry point and its settings.
  *
  * stormops may be loaded by CREATE EXTENSION alone; listing it in
- * shared_preload_libraries is needed only for its background workers.
+ * shared_preload_libraries is needed only for its background workers
+ * (src/workers).
  */
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+
+#include "storm_launcher.h"
+#include "storm_worker_state.h"
 
 PG_MODULE_MAGIC;
 
@@ -54,8 +59,18 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
+	storm_launcher_define_settings();
+
 	/* A misspelt stormops.* setting is reported instead of silently ignored. */
 	MarkGUCPrefixReserved("stormops");
+
+	/* Every process that loads us wakes the storm worker when storm data commits. */
+	storm_worker_state_register_xact_callback();
+	if (process_shared_preload_libraries_in_progress)
+	{
+		storm_worker_state_request();
+		storm_launcher_register();
+	}
 }
 
 /*

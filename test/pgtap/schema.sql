@@ -8,7 +8,7 @@ SELECT tables_are('stormops', ARRAY[
   'storm_events', 'storm_reports', 'property_impacts', 'behavior_events',
   'competitor_permits', 'zip_competition', 'channel_costs', 'playbooks',
   'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
-  'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals']);
+  'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
@@ -115,7 +115,8 @@ SELECT set_eq(
         'stormops.playbooks', 'stormops.playbook_versions', 'stormops.playbook_executions',
         'stormops.ingest_rejects', 'stormops.ingest_rejects_reject_id_seq', 'stormops.do_not_contact',
         'stormops.proposal_runs', 'stormops.proposal_decisions', 'stormops.notification_outbox',
-        'stormops.notification_outbox_notification_id_seq', 'stormops.event_proposals'],
+        'stormops.notification_outbox_notification_id_seq', 'stormops.event_proposals',
+        'stormops.worker_errors', 'stormops.worker_errors_error_id_seq'],
   'pg_extension_config_dump covers every user table');
 
 SELECT * FROM finish();

@@ -24,5 +24,20 @@ BEGIN
 EXCEPTION WHEN invalid_parameter_value THEN
   NULL;
 END $$;
+-- storm data still loads (the worker's wake trigger does nothing) ...
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('no_worker', 'hail', now());
+-- ... and asking for the worker says what to add
+DO $$
+DECLARE
+  hint text;
+BEGIN
+  PERFORM stormops.worker_status();
+  RAISE EXCEPTION 'worker_status() answered without the worker';
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+  GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+  IF hint NOT LIKE 'Add stormops to shared_preload_libraries%' THEN
+    RAISE EXCEPTION 'unexpected hint: %', hint;
+  END IF;
+END $$;
 SQL
-echo "CREATE EXTENSION, validation and lifecycle work without any preloaded library"
+echo "CREATE EXTENSION, validation and lifecycle work without any preloaded library; worker_status() says what to add"

@@ -1,0 +1,86 @@
+-- The storm-event worker's SQL side (docs/operations.md): which events are
+-- pending, what handling one means, where failures go, how commits wake it,
+-- and its status. The worker itself is C (src/workers).
+
+-- Failures of the background workers, one row per failed attempt; the
+-- event (or notification) stays pending and is tried again later.
+CREATE TABLE stormops.worker_errors (
+  error_id   pg_catalog.int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  logged_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  worker     pg_catalog.text NOT NULL
+             CONSTRAINT worker_errors_worker_known CHECK (worker OPERATOR(pg_catalog.=) ANY ('{storm,webhook}'::pg_catalog.text[])),
+  event_id   pg_catalog.text,
+  error      pg_catalog.text NOT NULL,
+  sqlstate   pg_catalog.text
+);
+COMMENT ON TABLE stormops.worker_errors IS
+  'Failed attempts of the background workers, with the error; the work stays pending and is tried again.';
+CREATE INDEX worker_errors_event_idx ON stormops.worker_errors (event_id, logged_at);
+
+-- Storm events the worker should propose, oldest first: those with reports
+-- or impacts (an event whose reports are still to come is not ready) that
+-- no run has handled, or whose last handling had a playbook fail; an event
+-- that failed as a whole in the last 5 minutes waits (no tight retry loop).
+CREATE FUNCTION stormops.storm_events_pending()
+RETURNS SETOF pg_catalog.text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT e.event_id FROM stormops.storm_events e
+   WHERE (EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id OPERATOR(pg_catalog.=) e.event_id)
+          OR EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id OPERATOR(pg_catalog.=) e.event_id))
+     AND NOT EXISTS (SELECT FROM stormops.event_proposals h
+                      WHERE h.event_id OPERATOR(pg_catalog.=) e.event_id
+                        AND h.playbooks_failed OPERATOR(pg_catalog.=) 0)
+     AND NOT EXISTS (SELECT FROM stormops.worker_errors w
+                      WHERE w.event_id OPERATOR(pg_catalog.=) e.event_id AND w.worker OPERATOR(pg_catalog.=) 'storm'
+                        AND w.logged_at OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '5 minutes'::pg_catalog.interval))
+   ORDER BY e.begin_at, e.event_id;
+END;
+COMMENT ON FUNCTION stormops.storm_events_pending() IS
+  'Storm events the storm worker will propose next, oldest first.';
+
+-- What the worker does with one event, in one transaction: the impacts from
+-- the reports when none were loaded, then generate_proposals as of now().
+-- Returns the event's outcome (event_proposals.outcome).
+CREATE FUNCTION stormops.handle_storm_event(event_id pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  outcome text;
+BEGIN
+  IF NOT EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id = handle_storm_event.event_id)
+     AND EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id = handle_storm_event.event_id) THEN
+    PERFORM stormops.compute_impacts(handle_storm_event.event_id);
+  END IF;
+  PERFORM FROM stormops.generate_proposals(handle_storm_event.event_id);
+  SELECT e.outcome INTO outcome FROM stormops.event_proposals e WHERE e.event_id = handle_storm_event.event_id;
+  RETURN outcome;
+END;
+$$;
+COMMENT ON FUNCTION stormops.handle_storm_event(pg_catalog.text) IS
+  'The storm worker''s work for one event: compute_impacts when none were loaded, then generate_proposals.';
+
+-- Commits that add storm data wake the worker (a no-op without it).
+CREATE FUNCTION stormops.wake_storm_worker()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'stormops_wake_storm_worker'
+LANGUAGE C;
+CREATE TRIGGER storm_events_wake_worker AFTER INSERT ON stormops.storm_events
+  FOR EACH STATEMENT EXECUTE FUNCTION stormops.wake_storm_worker();
+CREATE TRIGGER storm_reports_wake_worker AFTER INSERT ON stormops.storm_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION stormops.wake_storm_worker();
+CREATE TRIGGER property_impacts_wake_worker AFTER INSERT ON stormops.property_impacts
+  FOR EACH STATEMENT EXECUTE FUNCTION stormops.wake_storm_worker();
+
+CREATE FUNCTION stormops.worker_status(
+  OUT running pg_catalog.bool, OUT launcher_pid pg_catalog.int4, OUT started_at pg_catalog.timestamptz,
+  OUT last_wake_at pg_catalog.timestamptz, OUT last_run_started_at pg_catalog.timestamptz,
+  OUT last_run_finished_at pg_catalog.timestamptz, OUT runner_pid pg_catalog.int4, OUT runs pg_catalog.int8,
+  OUT events_handled pg_catalog.int8, OUT events_failed pg_catalog.int8, OUT last_event_id pg_catalog.text,
+  OUT last_outcome pg_catalog.text)
+AS 'MODULE_PATHNAME', 'stormops_worker_status'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION stormops.worker_status() IS
+  'Whether the storm worker runs, since when, and what it last did (since the server started).';

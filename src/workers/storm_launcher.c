@@ -1,0 +1,171 @@
+/*
+ * storm_launcher.c: the storm-event worker's launcher.
+ *
+ * Registered with the postmaster, which restarts it after a crash. It holds
+ * no database connection: it waits on its latch (set by commits that add
+ * storm data) or for stormops.poll_interval, then starts a short-lived
+ * runner (storm_runner.c) connected to stormops.database and waits for it
+ * to finish. A wake that comes during a run starts another run at once.
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+#include "storm_launcher.h"
+#include "storm_worker_state.h"
+
+PGDLLEXPORT void stormops_storm_launcher_main(Datum arg);
+
+static char *storm_database = NULL;
+static int	poll_interval_s = 10;
+
+void
+storm_launcher_define_settings(void)
+{
+	DefineCustomStringVariable("stormops.database",
+							   "The database whose storm events the storm worker proposes.",
+							   "Empty: the worker waits. Needs stormops in shared_preload_libraries.",
+							   &storm_database,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("stormops.poll_interval",
+							"How often the storm worker looks for storm events without being woken.",
+							"Commits that add storm events, reports or impacts wake it at once.",
+							&poll_interval_s,
+							10, 1, 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+}
+
+void
+storm_launcher_register(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 5;	/* seconds after a crash */
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "stormops");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "stormops_storm_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "stormops storm launcher");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "stormops storm launcher");
+	RegisterBackgroundWorker(&worker);
+}
+
+static void
+launcher_detach(int code, Datum arg)
+{
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->launcher_pid = 0;
+	storm_worker_state->launcher_latch = NULL;
+	storm_worker_state->runner_pid = 0;
+	SpinLockRelease(&storm_worker_state->mutex);
+}
+
+/* One run: a runner for the database, waited for until it exits. */
+static void
+run_once(void)
+{
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	pid_t		pid;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;	/* the launcher starts the next */
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "stormops");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "stormops_storm_runner_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "stormops storm worker");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "stormops storm worker");
+	strlcpy(worker.bgw_extra, storm_database, BGW_EXTRALEN);
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		ereport(WARNING,
+				(errmsg("stormops storm launcher could not start a worker"),
+				 errhint("Raise max_worker_processes; the launcher tries again in stormops.poll_interval.")));
+		return;
+	}
+	if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED)
+		return;
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->runner_pid = pid;
+	SpinLockRelease(&storm_worker_state->mutex);
+	WaitForBackgroundWorkerShutdown(handle);
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->runner_pid = 0;
+	SpinLockRelease(&storm_worker_state->mutex);
+}
+
+void
+stormops_storm_launcher_main(Datum arg)
+{
+	uint64		handled_wakes;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->launcher_pid = MyProcPid;
+	storm_worker_state->launcher_latch = MyLatch;
+	storm_worker_state->launcher_started_at = GetCurrentTimestamp();
+	storm_worker_state->runner_pid = 0;
+	SpinLockRelease(&storm_worker_state->mutex);
+	before_shmem_exit(launcher_detach, (Datum) 0);
+	ereport(LOG, (errmsg("stormops storm launcher started"),
+				  errdetail("stormops.database = '%s', stormops.poll_interval = %d s.",
+							storm_database, poll_interval_s)));
+
+	handled_wakes = pg_atomic_read_u64(&storm_worker_state->wake_requests);
+	for (bool first = true;; first = false)
+	{
+		uint64		wakes = pg_atomic_read_u64(&storm_worker_state->wake_requests);
+
+		CHECK_FOR_INTERRUPTS();
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+		/* at start, run at once: events may have come while no launcher ran */
+		if (wakes == handled_wakes && !first)
+		{
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 poll_interval_s * 1000L, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+			if (ConfigReloadPending)
+			{
+				ConfigReloadPending = false;
+				ProcessConfigFile(PGC_SIGHUP);
+			}
+			wakes = pg_atomic_read_u64(&storm_worker_state->wake_requests);
+		}
+		if (wakes != handled_wakes)
+		{
+			SpinLockAcquire(&storm_worker_state->mutex);
+			storm_worker_state->last_wake_at = GetCurrentTimestamp();
+			SpinLockRelease(&storm_worker_state->mutex);
+		}
+		handled_wakes = wakes;	/* what this run will see */
+		if (storm_database == NULL || storm_database[0] == '\0')
+			continue;
+		run_once();
+	}
+}

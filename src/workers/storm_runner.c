@@ -1,0 +1,177 @@
+/*
+ * storm_runner.c: one run of the storm-event worker.
+ *
+ * Started by the launcher, connected to stormops.database. It lists the
+ * pending storm events (stormops.storm_events_pending()) and proposes each
+ * in a transaction of its own (stormops.handle_storm_event()), so one bad
+ * event is logged in stormops.worker_errors and the next still runs. It
+ * then exits. A run that dies half-way leaves its event uncommitted, hence
+ * pending: the next run proposes it, once (generate_proposals makes one run
+ * per playbook and event).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "storm_worker_state.h"
+
+PGDLLEXPORT void stormops_storm_runner_main(Datum arg);
+
+#define RUNNER_NAME "stormops storm worker"
+
+static void
+begin_work(const char *activity)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, activity);
+}
+
+static void
+end_work(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/* The pending events, oldest first, or NIL when stormops is not installed here. */
+static List *
+pending_events(void)
+{
+	List	   *events = NIL;
+
+	begin_work("stormops: listing pending storm events");
+	if (OidIsValid(get_extension_oid("stormops", true)))
+	{
+		if (SPI_execute("SELECT e FROM stormops.storm_events_pending() e", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not list pending storm events");
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			char	   *id = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			events = lappend(events, pstrdup(id));
+			MemoryContextSwitchTo(old);
+		}
+	}
+	end_work();
+	return events;
+}
+
+static void
+note_event(const char *event_id, const char *outcome, bool failed)
+{
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state_set_text(storm_worker_state->last_event_id, event_id);
+	storm_worker_state_set_text(storm_worker_state->last_outcome, outcome);
+	if (failed)
+		storm_worker_state->events_failed++;
+	else
+		storm_worker_state->events_handled++;
+	SpinLockRelease(&storm_worker_state->mutex);
+}
+
+/* The error of a failed event, in a transaction of its own. */
+static void
+record_failure(const char *event_id, ErrorData *edata)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(event_id);
+	values[1] = CStringGetTextDatum(edata->message ? edata->message : "(no message)");
+	values[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+	begin_work("stormops: recording a failed storm event");
+	if (SPI_execute_with_args("INSERT INTO stormops.worker_errors (worker, event_id, error, sqlstate) "
+							  "VALUES ('storm', $1, $2, $3)",
+							  3, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record the failure of storm event %s", event_id);
+	end_work();
+}
+
+static void
+handle_event(const char *event_id)
+{
+	MemoryContext caller = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+		char	   *outcome;
+
+		values[0] = CStringGetTextDatum(event_id);
+		begin_work("stormops: proposing a storm event");
+		if (SPI_execute_with_args("SELECT stormops.handle_storm_event($1)", 1, types, values, NULL, false, 1)
+			!= SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "stormops.handle_storm_event returned no row");
+		outcome = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		note_event(event_id, outcome ? outcome : "", false);
+		end_work();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(LOG,
+				(errmsg("stormops storm worker: storm event %s failed: %s", event_id, edata->message),
+				 errdetail("SQLSTATE %s. Recorded in stormops.worker_errors; the event stays pending.",
+						   unpack_sql_state(edata->sqlerrcode))));
+		note_event(event_id, edata->message ? edata->message : "failed", true);
+		record_failure(event_id, edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+void
+stormops_storm_runner_main(Datum arg)
+{
+	List	   *events;
+	ListCell   *lc;
+
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(MyBgworkerEntry->bgw_extra, NULL, 0);
+	SetConfigOption("application_name", RUNNER_NAME, PGC_USERSET, PGC_S_SESSION);
+	pgstat_report_appname(RUNNER_NAME);
+
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->last_run_started_at = GetCurrentTimestamp();
+	storm_worker_state->runs++;
+	SpinLockRelease(&storm_worker_state->mutex);
+
+	events = pending_events();
+	foreach(lc, events)
+	{
+		CHECK_FOR_INTERRUPTS();
+		handle_event((const char *) lfirst(lc));
+	}
+
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->last_run_finished_at = GetCurrentTimestamp();
+	SpinLockRelease(&storm_worker_state->mutex);
+	proc_exit(0);
+}

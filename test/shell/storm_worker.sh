@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The storm-event worker (docs/operations.md), on the throwaway cluster of
+# run-tests.sh (stormops preloaded; PGHOST/PGPORT set). Deadlines, not fixed
+# sleeps: each wait polls and gives up after its deadline.
+#  1. a storm event committed with its reports has executions within 5 s;
+#  2. an event far from every property is handled (no targets), an event
+#     that fails as a whole is logged in worker_errors, and the next event
+#     still gets its executions;
+#  3. SIGTERM to the launcher: the postmaster starts a new one;
+#  4. kill -9 of the worker while it handles an event: after the crash
+#     restart the event is handled exactly once;
+#  5. DROP EXTENSION and DROP DATABASE are not blocked by the worker.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+db=stormops_worker
+work=$(mktemp -d "${TMPDIR:-/tmp}/stormops-worker.XXXXXX")
+cleanup() {
+  psql -X -q -d postgres -c "ALTER SYSTEM RESET stormops.database" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+q() { psql -X -At -v ON_ERROR_STOP=1 -d $db "$@"; }
+# wait_for SECONDS SQL: until SQL returns t, or fail
+wait_for() {
+  local deadline=$(( $(date +%s) + $1 ))
+  until [ "$(q -c "$2" 2>/dev/null)" = t ]; do
+    if [ "$(date +%s)" -ge $deadline ]; then echo "timed out after $1 s waiting for: $2"; return 1; fi
+    sleep 0.1
+  done
+}
+wait_for_server() {
+  local deadline=$(( $(date +%s) + $1 ))
+  until psql -X -At -d postgres -c 'SELECT 1' >/dev/null 2>&1; do
+    if [ "$(date +%s)" -ge $deadline ]; then echo "server not back after $1 s"; return 1; fi
+    sleep 0.2
+  done
+}
+# storm ID LAT LON: an event an hour old with six reports around LAT/LON, committed
+storm() {
+  q >/dev/null <<SQL
+BEGIN;
+INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at, end_at, source)
+VALUES ('$1', 'hail', 4.5, now() - interval '1 hour', now() - interval '30 minutes', 'test');
+INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, source)
+SELECT '$1_' || i, '$1', now() - interval '1 hour', $2 + dlat, $3 + dlon, size, 'test'
+  FROM (VALUES (1, 0.0, -0.040, 1.75), (2, 0.002, 0.003, 2.75), (3, 0.008, 0.055, 2.50),
+               (4, -0.006, 0.061, 4.50), (5, 0.002, 0.011, 2.00), (6, 0.009, 0.055, 3.00)) r(i, dlat, dlon, size);
+COMMIT;
+SQL
+}
+
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \
+  -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+{
+  echo "SET client_min_messages = warning; CREATE EXTENSION stormops;"
+  echo '\o /dev/null'
+  cat "$repo/test/demo/dfw_data.sql" "$repo/test/demo/plays.sql"
+} | psql -X -q -v ON_ERROR_STOP=1 -d $db
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "ALTER SYSTEM SET stormops.database = '$db'" -c "SELECT pg_reload_conf()" >/dev/null
+wait_for 10 "SELECT running FROM stormops.worker_status()"
+# the demo's 2019 storm, handled when the worker first looks (too old to target anyone now)
+wait_for 10 "SELECT EXISTS (SELECT FROM stormops.event_proposals WHERE event_id = 'noaa_ep_135504_hail' AND handled_via = 'stormops storm worker')"
+echo "ok - the worker handled the demo's storm on its own"
+
+# 1. a fresh storm over Frisco
+storm frisco_now 33.15 -96.77
+wait_for 5 "SELECT count(*) > 0 FROM stormops.playbook_executions WHERE triggered_by_event_id = 'frisco_now'"
+echo "ok - executions within 5 s of the storm's commit: $(q -c "SELECT string_agg(p.playbook_name, ', ' ORDER BY p.playbook_name) FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id) WHERE e.triggered_by_event_id = 'frisco_now'")"
+[ "$(q -c "SELECT bool_and(properties_targeted > 0) FROM stormops.playbook_executions WHERE triggered_by_event_id = 'frisco_now'")" = t ]
+
+# 2. bad events do not stop the next one
+storm nowhere 45.0 -100.0
+wait_for 5 "SELECT outcome LIKE '3 playbooks proposed, 0 executions%' FROM stormops.event_proposals WHERE event_id = 'nowhere'"
+echo "ok - an event with no property near it is handled: $(q -c "SELECT outcome FROM stormops.event_proposals WHERE event_id = 'nowhere'")"
+q >/dev/null <<'SQL'
+CREATE FUNCTION public.refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.event_id = 'boom' THEN RAISE EXCEPTION 'the test refuses storm event boom'; END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_boom BEFORE INSERT ON stormops.event_proposals FOR EACH ROW EXECUTE FUNCTION public.refuse_boom();
+SQL
+storm boom 33.15 -96.77
+wait_for 5 "SELECT EXISTS (SELECT FROM stormops.worker_errors WHERE event_id = 'boom' AND error = 'the test refuses storm event boom' AND sqlstate = 'P0001')"
+[ "$(q -c "SELECT count(*) FROM stormops.playbook_executions WHERE triggered_by_event_id = 'boom'")" = 0 ]
+echo "ok - an event that fails is logged in worker_errors and leaves nothing half-written"
+storm after_boom 33.15 -96.77
+wait_for 5 "SELECT EXISTS (SELECT FROM stormops.event_proposals WHERE event_id = 'after_boom')"
+echo "ok - the next event is still handled"
+[ "$(q -c "SELECT running FROM stormops.worker_status()")" = t ]
+[ "$(q -c "SELECT 'boom' NOT IN (SELECT stormops.storm_events_pending())")" = t ]   # waits 5 minutes before a retry
+
+# 3. SIGTERM: the launcher stops, and the postmaster starts a new one
+old=$(q -c "SELECT launcher_pid FROM stormops.worker_status()")
+kill -TERM "$old"   # what pg_ctl stop and an operator send
+wait_for 15 "SELECT running AND launcher_pid <> $old FROM stormops.worker_status()"
+echo "ok - after SIGTERM a new launcher runs"
+
+# 4. kill -9 while an event is being handled: hold the proposal lock so the
+#    worker waits inside generate_proposals, kill it there
+q -c "UPDATE stormops.playbook_executions SET status = 'Completed', execution_end = now()" >/dev/null   # frees the properties
+psql -X -q -d $db -c "SELECT pg_advisory_lock(hashtext('stormops.proposals'), 6), pg_sleep(60)" >/dev/null 2>&1 &
+holder=$!
+wait_for 5 "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted)"
+storm crash_me 33.15 -96.77
+wait_for 10 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'stormops storm worker' AND wait_event_type = 'Lock')"
+victim=$(q -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'stormops storm worker' AND wait_event_type = 'Lock'")
+kill -9 "$victim"
+wait "$holder" 2>/dev/null || true   # the crash restart ends every session
+wait_for_server 30
+wait_for 30 "SELECT EXISTS (SELECT FROM stormops.event_proposals WHERE event_id = 'crash_me')"
+runs=$(q -c "SELECT count(*) FROM stormops.proposal_runs WHERE event_id = 'crash_me'")
+active=$(q -c "SELECT count(*) FROM stormops.playbooks WHERE status = 'Active'")
+execs=$(q -c "SELECT count(*) FROM stormops.playbook_executions WHERE triggered_by_event_id = 'crash_me'")
+with_exec=$(q -c "SELECT count(execution_id) FROM stormops.proposal_runs WHERE event_id = 'crash_me'")
+echo "after kill -9 of pid $victim: runs=$runs (active plays $active), executions=$execs"
+[ "$runs" = "$active" ] && [ "$execs" = "$with_exec" ] && [ "$execs" -gt 0 ]
+echo "ok - after kill -9 the event is handled exactly once"
+
+# 5. the worker blocks neither DROP EXTENSION nor DROP DATABASE
+timeout 30 psql -X -q -v ON_ERROR_STOP=1 -d $db -c "DROP EXTENSION stormops CASCADE" >/dev/null 2>"$work/drop.err" \
+  || { cat "$work/drop.err"; exit 1; }
+storm_count=$(q -c "SELECT count(*) FROM pg_extension WHERE extname = 'stormops'")
+[ "$storm_count" = 0 ]
+timeout 30 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE $db" >/dev/null
+echo "ok - DROP EXTENSION and DROP DATABASE are not blocked"
