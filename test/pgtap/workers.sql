@@ -1,0 +1,35 @@
+-- The SQL side of the background workers and the pg_cron helpers
+-- (docs/operations.md). The workers themselves: test/shell/storm_worker.sh.
+BEGIN;
+SET LOCAL client_min_messages = error;
+SELECT plan(8);
+
+SELECT is((SELECT running FROM stormops.worker_status()), true,
+          'the storm launcher runs (stormops is preloaded on the test cluster)');
+SELECT throws_ok($$SELECT * FROM stormops.schedule_jobs()$$, '42704',
+                 format('pg_cron is not installed in database "%s"', current_database()),
+                 'schedule_jobs says so when pg_cron is missing here');
+SELECT throws_ok($$SELECT * FROM stormops.unschedule_jobs()$$, '42704', NULL, '... and so does unschedule_jobs');
+
+-- pending: events with reports or impacts, not yet handled
+INSERT INTO stormops.properties (property_id, zip, lat, lon, roof_install_year) VALUES ('w1', '75034', 33.15, -96.80, 2000);
+INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at) VALUES
+  ('w_reports', 'hail', 3.0, now() - interval '1 hour'), ('w_bare', 'hail', 3.0, now() - interval '1 hour'),
+  ('w_impacts', 'hail', 3.0, now() - interval '2 hours');
+INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude)
+VALUES ('w_r1', 'w_reports', now() - interval '1 hour', 33.15, -96.80, 3.0);
+INSERT INTO stormops.property_impacts VALUES ('w1', 'w_impacts', 80);
+SELECT is((SELECT array_agg(e) FROM stormops.storm_events_pending() e WHERE e LIKE 'w\_%'), '{w_impacts,w_reports}',
+          'pending: events with impacts or reports, oldest first; an event without either waits for them');
+SELECT is(stormops.handle_storm_event('w_reports'), '0 playbooks proposed, 0 executions',
+          'handle_storm_event proposes the event (no Active playbook here) ...');
+SELECT is((SELECT count(*) FROM stormops.property_impacts WHERE event_id = 'w_reports'), 1::bigint,
+          '... after computing its impacts from its reports, none having been loaded');
+SELECT is((SELECT array_agg(e) FROM stormops.storm_events_pending() e WHERE e LIKE 'w\_%'), '{w_impacts}',
+          'a handled event is no longer pending');
+INSERT INTO stormops.worker_errors (worker, event_id, error) VALUES ('storm', 'w_impacts', 'test');
+SELECT is((SELECT count(*) FROM stormops.storm_events_pending() e WHERE e = 'w_impacts'), 0::bigint,
+          'an event that failed in the last 5 minutes waits before it is tried again');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# stormops.schedule_jobs / unschedule_jobs with pg_cron (docs/operations.md),
+# on the throwaway cluster of run-tests.sh, whose cron.database_name is
+# postgres: create, update by name, refuse a bad schedule, remove.
+set -euo pipefail
+q() { psql -X -At -v ON_ERROR_STOP=1 -d postgres "$@"; }
+cleanup() {
+  psql -X -q -d postgres -c "DROP EXTENSION IF EXISTS stormops CASCADE" -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "CREATE EXTENSION stormops" >/dev/null
+
+q -c "SELECT count(*) FROM stormops.schedule_jobs()" >/dev/null
+jobs=$(q -c "SELECT string_agg(format('%s=%s@%s', jobname, schedule, database), ' ' ORDER BY jobname) FROM cron.job")
+echo "$jobs"
+[ "$jobs" = "stormops-competition=0 3 * * *@postgres stormops-execution-metrics=0 3 * * *@postgres stormops-pending-proposals=*/5 * * * *@postgres" ]
+
+q -c "SELECT count(*) FROM stormops.schedule_jobs('*/2 * * * *', '30 4 * * *')" >/dev/null
+jobs=$(q -c "SELECT string_agg(format('%s=%s', jobname, schedule), ' ' ORDER BY jobname) FROM cron.job")
+echo "$jobs"
+[ "$jobs" = "stormops-competition=30 4 * * * stormops-execution-metrics=30 4 * * * stormops-pending-proposals=*/2 * * * *" ]
+echo "ok - scheduling again updates the jobs by name"
+
+if q -c "SELECT * FROM stormops.schedule_jobs('every five minutes')" >/dev/null 2>/tmp/cron_jobs.$$; then
+  echo "a bad schedule was accepted"; exit 1
+fi
+grep -q "proposals_every is not a cron schedule: 'every five minutes'" /tmp/cron_jobs.$$ || { cat /tmp/cron_jobs.$$; exit 1; }
+rm -f /tmp/cron_jobs.$$
+[ "$(q -c "SELECT count(*) FROM cron.job WHERE schedule = '*/2 * * * *'")" = 1 ]
+echo "ok - a bad schedule is refused, naming the argument, and changes nothing"
+
+[ "$(q -c "SELECT string_agg(j, ' ' ORDER BY j) FROM stormops.unschedule_jobs() j")" = "stormops-competition stormops-execution-metrics stormops-pending-proposals" ]
+[ "$(q -c "SELECT count(*) FROM cron.job")" = 0 ]
+[ "$(q -c "SELECT count(*) FROM stormops.unschedule_jobs()")" = 0 ]
+echo "ok - unschedule_jobs removes them, and is harmless when there are none"
