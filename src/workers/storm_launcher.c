@@ -112,6 +112,22 @@ run_once(void)
 	SpinLockRelease(&storm_worker_state->mutex);
 }
 
+/*
+ * The postmaster tells us with SIGUSR1 that a runner started or stopped. A
+ * background worker without a database connection gets a handler that only
+ * interrupts a WaitLatch already under way, so a signal that came just
+ * before one was lost and the launcher waited until something else woke it
+ * (measured: a minute, until a SIGHUP). Setting the latch keeps the signal.
+ */
+static void
+launcher_sigusr1(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	SetLatch(MyLatch);
+	errno = save_errno;
+}
+
 void
 stormops_storm_launcher_main(Datum arg)
 {
@@ -119,6 +135,7 @@ stormops_storm_launcher_main(Datum arg)
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
+	pqsignal(SIGUSR1, launcher_sigusr1);
 	BackgroundWorkerUnblockSignals();
 
 	SpinLockAcquire(&storm_worker_state->mutex);
