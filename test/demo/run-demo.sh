@@ -39,3 +39,10 @@ fi
   cat test/demo/summary.sql
   echo "$finish;"
 } | psql -X -q -v ON_ERROR_STOP=1 -P pager=off
+
+# The storm worker, on the throwaway cluster only (it is configured with
+# ALTER SYSTEM, which an existing server's settings are not for the demo to change).
+if ! $existing; then
+  psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.database = '$PGDATABASE'" -c "SELECT pg_reload_conf()" >/dev/null
+  psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f test/demo/worker.sql
+fi
