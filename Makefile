@@ -29,7 +29,7 @@ PG_CPPFLAGS = -I$(CURDIR)/src/core -I$(CURDIR)/src/workers
 # -Wunused-parameter (PG_FUNCTION_ARGS); the unit build checks the core with both.
 PG_CFLAGS   = -std=c11 -Wall -Wextra -Werror -Wno-declaration-after-statement \
               -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-SHLIB_LINK  = -ljson-c -lm
+SHLIB_LINK  = -ljson-c -lcurl -lm
 
 UNIT_TESTS  = $(sort $(wildcard test/unit/test_*.c))
 UNIT_CC    ?= gcc

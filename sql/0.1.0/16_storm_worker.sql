@@ -79,8 +79,9 @@ CREATE FUNCTION stormops.worker_status(
   OUT last_wake_at pg_catalog.timestamptz, OUT last_run_started_at pg_catalog.timestamptz,
   OUT last_run_finished_at pg_catalog.timestamptz, OUT runner_pid pg_catalog.int4, OUT runs pg_catalog.int8,
   OUT events_handled pg_catalog.int8, OUT events_failed pg_catalog.int8, OUT last_event_id pg_catalog.text,
-  OUT last_outcome pg_catalog.text)
+  OUT last_outcome pg_catalog.text, OUT notifications_delivered pg_catalog.int8,
+  OUT notifications_failed pg_catalog.int8)
 AS 'MODULE_PATHNAME', 'stormops_worker_status'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION stormops.worker_status() IS
-  'Whether the storm worker runs, since when, and what it last did (since the server started).';
+  'Whether the storm worker runs, since when, what it last did, and the webhook deliveries (since the server started).';

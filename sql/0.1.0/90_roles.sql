@@ -97,7 +97,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
   stormops.generate_proposals(pg_catalog.text, pg_catalog.timestamptz),
   stormops.run_pending_proposals(),
-  stormops.refresh_execution_metrics(pg_catalog.uuid)
+  stormops.refresh_execution_metrics(pg_catalog.uuid),
+  stormops.replay_notifications(pg_catalog.int8[])
 TO stormops_operator;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA stormops TO stormops_viewer;

@@ -14,6 +14,7 @@
 
 #include "storm_launcher.h"
 #include "storm_worker_state.h"
+#include "webhook_delivery.h"
 
 PG_MODULE_MAGIC;
 
@@ -60,6 +61,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	storm_launcher_define_settings();
+	webhook_define_settings();
 
 	/* A misspelt stormops.* setting is reported instead of silently ignored. */
 	MarkGUCPrefixReserved("stormops");

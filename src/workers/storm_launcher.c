@@ -75,6 +75,28 @@ launcher_detach(int code, Datum arg)
 	SpinLockRelease(&storm_worker_state->mutex);
 }
 
+/*
+ * How long to sleep: the poll interval, or less when a notification's retry
+ * falls due sooner (the runner notes when).
+ */
+static long
+sleep_ms(void)
+{
+	long		ms = poll_interval_s * 1000L;
+	TimestampTz due;
+
+	SpinLockAcquire(&storm_worker_state->mutex);
+	due = storm_worker_state->next_delivery_due_at;
+	SpinLockRelease(&storm_worker_state->mutex);
+	if (due != 0)
+	{
+		long		until_due = (long) ((due - GetCurrentTimestamp()) / 1000);
+
+		ms = Max(10, Min(ms, until_due));
+	}
+	return ms;
+}
+
 /* One run: a runner for the database, waited for until it exits. */
 static void
 run_once(void)
@@ -164,7 +186,7 @@ stormops_storm_launcher_main(Datum arg)
 		if (wakes == handled_wakes && !first)
 		{
 			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 poll_interval_s * 1000L, PG_WAIT_EXTENSION);
+							 sleep_ms(), PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
 			if (ConfigReloadPending)

@@ -5,7 +5,8 @@
  * pending storm events (stormops.storm_events_pending()) and proposes each
  * in a transaction of its own (stormops.handle_storm_event()), so one bad
  * event is logged in stormops.worker_errors and the next still runs. It
- * then exits. A run that dies half-way leaves its event uncommitted, hence
+ * then delivers the notifications that are due (webhook_delivery.c) and
+ * exits. A run that dies half-way leaves its event uncommitted, hence
  * pending: the next run proposes it, once (generate_proposals makes one run
  * per playbook and event).
  */
@@ -27,30 +28,12 @@
 #include "utils/timestamp.h"
 
 #include "storm_worker_state.h"
+#include "webhook_delivery.h"
+#include "worker_xact.h"
 
 PGDLLEXPORT void stormops_storm_runner_main(Datum arg);
 
 #define RUNNER_NAME "stormops storm worker"
-
-static void
-begin_work(const char *activity)
-{
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, activity);
-}
-
-static void
-end_work(void)
-{
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, NULL);
-}
 
 /* The pending events, oldest first, or NIL when stormops is not installed here. */
 static List *
@@ -58,7 +41,7 @@ pending_events(void)
 {
 	List	   *events = NIL;
 
-	begin_work("stormops: listing pending storm events");
+	worker_begin_work("stormops: listing pending storm events");
 	if (OidIsValid(get_extension_oid("stormops", true)))
 	{
 		if (SPI_execute("SELECT e FROM stormops.storm_events_pending() e", true, 0) != SPI_OK_SELECT)
@@ -72,7 +55,7 @@ pending_events(void)
 			MemoryContextSwitchTo(old);
 		}
 	}
-	end_work();
+	worker_end_work();
 	return events;
 }
 
@@ -99,12 +82,12 @@ record_failure(const char *event_id, ErrorData *edata)
 	values[0] = CStringGetTextDatum(event_id);
 	values[1] = CStringGetTextDatum(edata->message ? edata->message : "(no message)");
 	values[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
-	begin_work("stormops: recording a failed storm event");
+	worker_begin_work("stormops: recording a failed storm event");
 	if (SPI_execute_with_args("INSERT INTO stormops.worker_errors (worker, event_id, error, sqlstate) "
 							  "VALUES ('storm', $1, $2, $3)",
 							  3, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not record the failure of storm event %s", event_id);
-	end_work();
+	worker_end_work();
 }
 
 static void
@@ -119,13 +102,13 @@ handle_event(const char *event_id)
 		char	   *outcome;
 
 		values[0] = CStringGetTextDatum(event_id);
-		begin_work("stormops: proposing a storm event");
+		worker_begin_work("stormops: proposing a storm event");
 		if (SPI_execute_with_args("SELECT stormops.handle_storm_event($1)", 1, types, values, NULL, false, 1)
 			!= SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "stormops.handle_storm_event returned no row");
 		outcome = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		note_event(event_id, outcome ? outcome : "", false);
-		end_work();
+		worker_end_work();
 	}
 	PG_CATCH();
 	{
@@ -169,6 +152,8 @@ stormops_storm_runner_main(Datum arg)
 		CHECK_FOR_INTERRUPTS();
 		handle_event((const char *) lfirst(lc));
 	}
+	/* then the notifications, including those these events made */
+	webhook_deliver_due();
 
 	SpinLockAcquire(&storm_worker_state->mutex);
 	storm_worker_state->last_run_finished_at = GetCurrentTimestamp();

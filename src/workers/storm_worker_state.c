@@ -147,8 +147,8 @@ stormops_worker_status(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	StormWorkerState copy;
-	Datum		values[12];
-	bool		nulls[12] = {0};
+	Datum		values[14];
+	bool		nulls[14] = {0};
 	int			i = 0;
 
 	if (storm_worker_state == NULL)
@@ -186,6 +186,8 @@ stormops_worker_status(PG_FUNCTION_ARGS)
 	values[i] = CStringGetTextDatum(copy.last_outcome);
 	nulls[i] = (copy.last_outcome[0] == '\0');
 	i++;
+	values[i++] = Int64GetDatum(copy.notifications_delivered);
+	values[i++] = Int64GetDatum(copy.notifications_failed);
 	Assert(i == lengthof(values));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

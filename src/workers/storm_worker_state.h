@@ -25,6 +25,9 @@ typedef struct StormWorkerState
 	TimestampTz last_wake_at;
 	TimestampTz last_run_started_at;
 	TimestampTz last_run_finished_at;
+	TimestampTz next_delivery_due_at;	/* earliest retry of a notification; 0: none */
+	int64		notifications_delivered;
+	int64		notifications_failed;	/* attempts that failed (retried or dead) */
 	int			runner_pid;		/* 0 between runs */
 	int64		runs;
 	int64		events_handled;

@@ -1,0 +1,334 @@
+/*
+ * webhook_delivery.c: delivers stormops.notification_outbox as webhooks.
+ *
+ * In batches: claim the due rows (FOR UPDATE SKIP LOCKED, attempts + 1, a
+ * lease on next_attempt_at) and commit the claim; POST them all at once with
+ * libcurl's multi interface, each with its own timeout; record each outcome
+ * in a new transaction: delivered, retried later with capped exponential
+ * backoff and jitter (timeouts, connection errors, 429, 5xx), or dead (after
+ * stormops.webhook_max_attempts, or an answer that retrying cannot change).
+ * A crash between sending and recording leaves the row claimed: its lease
+ * runs out and it is sent again, with the same Idempotency-Key (at least
+ * once). The outbox is a logged table, so nothing waiting is lost.
+ */
+#include "postgres.h"
+
+#include <curl/curl.h>
+
+#include "catalog/pg_type_d.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "common/hmac.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "storm_worker_state.h"
+#include "webhook_delivery.h"
+#include "worker_xact.h"
+
+#define WEBHOOK_BATCH 100
+#define WEBHOOK_USER_AGENT "stormops/0.1.0"
+
+static char *webhook_url = NULL;
+static char *webhook_secret = NULL;
+static int	webhook_timeout_ms = 5000;
+static int	webhook_max_attempts = 10;
+static int	webhook_backoff_ms = 1000;
+
+/* Per batch: request bodies, headers and messages; reset after each. */
+static MemoryContext batch_context = NULL;
+static char *database_name = NULL;
+
+typedef struct Delivery
+{
+	int64		notification_id;
+	int			attempt;
+	char	   *body;
+	char	   *signature;		/* the header, or NULL without a secret */
+	CURL	   *easy;
+	struct curl_slist *headers;
+	CURLcode	result;
+	long		http_status;
+	char		error[CURL_ERROR_SIZE];
+} Delivery;
+
+static bool
+check_webhook_url(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (pg_strncasecmp(*newval, "http://", 7) == 0 || pg_strncasecmp(*newval, "https://", 8) == 0)
+		return true;
+	GUC_check_errdetail("stormops.webhook_url must start with http:// or https://.");
+	return false;
+}
+
+void
+webhook_define_settings(void)
+{
+	DefineCustomStringVariable("stormops.webhook_url",
+							   "Where notifications are POSTed as JSON (http or https); empty: kept in the outbox.",
+							   NULL, &webhook_url, "", PGC_SUSET, 0,
+							   check_webhook_url, NULL, NULL);
+	DefineCustomStringVariable("stormops.webhook_secret",
+							   "Key of the HMAC-SHA256 signature of each webhook body (X-Stormops-Signature).",
+							   "Empty: no signature header.",
+							   &webhook_secret, "", PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("stormops.webhook_timeout",
+							"Time allowed for one webhook request, connection included.",
+							NULL, &webhook_timeout_ms, 5000, 100, 600000, PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("stormops.webhook_max_attempts",
+							"Attempts after which a notification is dead.",
+							NULL, &webhook_max_attempts, 10, 1, 1000, PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("stormops.webhook_backoff",
+							"Wait before the first retry; it doubles with each attempt, up to 5 minutes, with jitter.",
+							NULL, &webhook_backoff_ms, 1000, 10, 3600000, PGC_SUSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+}
+
+static size_t
+discard_response(char *data, size_t size, size_t nmemb, void *arg)
+{
+	return size * nmemb;
+}
+
+/*
+ * "X-Stormops-Signature: sha256=<hex>" of the body under the secret. Inside a
+ * transaction: with OpenSSL, the HMAC context belongs to its resource owner.
+ */
+static char *
+signature_header(const char *body)
+{
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char		hex[PG_SHA256_DIGEST_LENGTH * 2 + 1];
+	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
+
+	if (ctx == NULL ||
+		pg_hmac_init(ctx, (const uint8 *) webhook_secret, strlen(webhook_secret)) < 0 ||
+		pg_hmac_update(ctx, (const uint8 *) body, strlen(body)) < 0 ||
+		pg_hmac_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not sign a webhook body: %s", ctx ? pg_hmac_error(ctx) : "out of memory");
+	pg_hmac_free(ctx);
+	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return psprintf("X-Stormops-Signature: sha256=%s", hex);
+}
+
+/* Claims up to WEBHOOK_BATCH due notifications; the claim is committed. */
+static int
+claim_batch(Delivery *batch)
+{
+	Oid			types[2] = {INT4OID, INT4OID};
+	Datum		values[2] = {Int32GetDatum(WEBHOOK_BATCH), Int32GetDatum(webhook_timeout_ms + 30000)};
+	int			n = 0;
+
+	worker_begin_work("stormops: claiming notifications");
+	if (database_name == NULL)
+		database_name = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
+	if (OidIsValid(get_extension_oid("stormops", true)))
+	{
+		if (SPI_execute_with_args("SELECT notification_id, attempts, body FROM stormops.claim_notifications($1, $2)",
+								  2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not claim notifications");
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			MemoryContext old = MemoryContextSwitchTo(batch_context);
+
+			memset(&batch[n], 0, sizeof(Delivery));
+			batch[n].notification_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+			batch[n].attempt = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
+			batch[n].body = SPI_getvalue(row, desc, 3);
+			if (webhook_secret != NULL && webhook_secret[0] != '\0')
+				batch[n].signature = signature_header(batch[n].body);
+			MemoryContextSwitchTo(old);
+			n++;
+		}
+	}
+	worker_end_work();
+	return n;
+}
+
+static void
+prepare_request(Delivery *d)
+{
+	char	   *key = psprintf("Idempotency-Key: stormops-%s-" INT64_FORMAT, database_name, d->notification_id);
+
+	d->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	d->headers = curl_slist_append(d->headers, key);
+	d->headers = curl_slist_append(d->headers, psprintf("X-Stormops-Notification: " INT64_FORMAT, d->notification_id));
+	d->headers = curl_slist_append(d->headers, psprintf("X-Stormops-Attempt: %d", d->attempt));
+	if (d->signature != NULL)
+		d->headers = curl_slist_append(d->headers, d->signature);
+	if (d->headers == NULL)
+		elog(ERROR, "out of memory for webhook headers");
+
+	d->easy = curl_easy_init();
+	if (d->easy == NULL)
+		elog(ERROR, "could not start a webhook request");
+	curl_easy_setopt(d->easy, CURLOPT_URL, webhook_url);
+	curl_easy_setopt(d->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(d->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(d->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(d->easy, CURLOPT_POSTFIELDS, d->body);
+	curl_easy_setopt(d->easy, CURLOPT_POSTFIELDSIZE, (long) strlen(d->body));
+	curl_easy_setopt(d->easy, CURLOPT_HTTPHEADER, d->headers);
+	curl_easy_setopt(d->easy, CURLOPT_TIMEOUT_MS, (long) webhook_timeout_ms);
+	curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);	/* no SIGALRM in a backend */
+	curl_easy_setopt(d->easy, CURLOPT_USERAGENT, WEBHOOK_USER_AGENT);
+	curl_easy_setopt(d->easy, CURLOPT_ERRORBUFFER, d->error);
+	curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, discard_response);
+	curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
+}
+
+/* Sends the whole batch at once and waits for every answer or timeout. */
+static void
+send_batch(Delivery *batch, int n)
+{
+	CURLM	   *multi = curl_multi_init();
+	int			running = 0;
+
+	if (multi == NULL)
+		elog(ERROR, "could not start webhook delivery");
+	for (int i = 0; i < n; i++)
+	{
+		prepare_request(&batch[i]);
+		curl_multi_add_handle(multi, batch[i].easy);
+	}
+	do
+	{
+		CURLMsg    *msg;
+		int			left;
+
+		if (curl_multi_perform(multi, &running) != CURLM_OK)
+			elog(ERROR, "webhook delivery failed in libcurl");
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+		{
+			Delivery   *d;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &d);
+			d->result = msg->data.result;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &d->http_status);
+		}
+		if (running > 0)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+		CHECK_FOR_INTERRUPTS();	/* SIGTERM: the claims' leases bring them back */
+	} while (running > 0);
+
+	for (int i = 0; i < n; i++)
+	{
+		curl_multi_remove_handle(multi, batch[i].easy);
+		curl_easy_cleanup(batch[i].easy);
+		curl_slist_free_all(batch[i].headers);
+	}
+	curl_multi_cleanup(multi);
+}
+
+/* Records every outcome of the batch in one transaction. */
+static void
+record_batch(Delivery *batch, int n)
+{
+	Oid			types[6] = {INT8OID, BOOLOID, BOOLOID, TEXTOID, INT4OID, INT4OID};
+	int64		delivered = 0;
+
+	worker_begin_work("stormops: recording webhook deliveries");
+	for (int i = 0; i < n; i++)
+	{
+		Delivery   *d = &batch[i];
+		bool		ok = d->result == CURLE_OK && d->http_status >= 200 && d->http_status < 300;
+		bool		retryable = d->result != CURLE_OK || d->http_status == 429 || d->http_status >= 500;
+		char	   *error = NULL;
+		Datum		values[6];
+		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+		if (d->result != CURLE_OK)
+			error = psprintf("%s", d->error[0] ? d->error : curl_easy_strerror(d->result));
+		else if (!ok)
+			error = psprintf("HTTP %ld", d->http_status);
+		delivered += ok;
+		values[0] = Int64GetDatum(d->notification_id);
+		values[1] = BoolGetDatum(ok);
+		values[2] = BoolGetDatum(retryable);
+		values[3] = error ? CStringGetTextDatum(error) : (Datum) 0;
+		nulls[3] = error ? ' ' : 'n';
+		values[4] = Int32GetDatum(webhook_max_attempts);
+		values[5] = Int32GetDatum(webhook_backoff_ms);
+		if (SPI_execute_with_args("SELECT stormops.record_delivery($1, $2, $3, $4, $5, $6)",
+								  6, types, values, nulls, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not record the delivery of notification " INT64_FORMAT, d->notification_id);
+	}
+	worker_end_work();
+
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->notifications_delivered += delivered;
+	storm_worker_state->notifications_failed += n - delivered;
+	SpinLockRelease(&storm_worker_state->mutex);
+}
+
+/* When the earliest pending notification is due, for the launcher's sleep. */
+static void
+note_next_due(void)
+{
+	TimestampTz due = 0;
+
+	worker_begin_work("stormops: looking for the next notification due");
+	if (OidIsValid(get_extension_oid("stormops", true)) &&
+		SPI_execute("SELECT min(next_attempt_at) FROM stormops.notification_outbox WHERE status = 'pending'",
+					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			due = DatumGetTimestampTz(value);
+	}
+	worker_end_work();
+	SpinLockAcquire(&storm_worker_state->mutex);
+	storm_worker_state->next_delivery_due_at = due;
+	SpinLockRelease(&storm_worker_state->mutex);
+}
+
+void
+webhook_deliver_due(void)
+{
+	static bool curl_ready = false;
+	Delivery   *batch;
+	int			n;
+
+	if (webhook_url == NULL || webhook_url[0] == '\0')
+		return;
+	if (!curl_ready)
+	{
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			elog(ERROR, "could not initialise libcurl");
+		curl_ready = true;
+	}
+	if (batch_context == NULL)
+		batch_context = AllocSetContextCreate(TopMemoryContext, "stormops webhook batch", ALLOCSET_DEFAULT_SIZES);
+	batch = MemoryContextAllocZero(TopMemoryContext, sizeof(Delivery) * WEBHOOK_BATCH);
+	while ((n = claim_batch(batch)) > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(batch_context);
+
+		send_batch(batch, n);
+		MemoryContextSwitchTo(old);
+		record_batch(batch, n);
+		MemoryContextReset(batch_context);
+		if (n < WEBHOOK_BATCH)
+			break;
+	}
+	pfree(batch);
+	note_next_due();
+}

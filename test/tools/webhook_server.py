@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""A local webhook receiver for the tests and the benchmark (127.0.0.1 only).
+
+    webhook_server.py PORT MODE_FILE LOG_FILE SECRET
+
+Answers each POST as MODE_FILE says at that moment: 200, 500, 429, or
+'hang' (sleeps 30 s before answering). Appends one JSON line per request to
+LOG_FILE: time, notification id, attempt, idempotency key, whether the
+X-Stormops-Signature is the HMAC-SHA256 of the body under SECRET, the status
+answered. Python's standard library only (Debian's python3)."""
+import hashlib
+import hmac
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+port, mode_file, log_file, secret = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4].encode()
+lock = threading.Lock()
+
+
+class Hook(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with open(mode_file) as f:
+            mode = f.read().strip() or "200"
+        expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+        record = {
+            "at": time.time(),
+            "notification": self.headers.get("X-Stormops-Notification"),
+            "attempt": self.headers.get("X-Stormops-Attempt"),
+            "key": self.headers.get("Idempotency-Key"),
+            "signature_ok": hmac.compare_digest(expected, self.headers.get("X-Stormops-Signature", "")),
+            "json_ok": isinstance(json.loads(body), dict),
+            "mode": mode,
+        }
+        with lock, open(log_file, "a") as f:
+            f.write(json.dumps(record) + "\n")
+        if mode == "hang":
+            time.sleep(30)
+            status = 200
+        else:
+            status = int(mode)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer(("127.0.0.1", port), Hook).serve_forever()
