@@ -3,8 +3,9 @@
 
     webhook_server.py PORT MODE_FILE LOG_FILE SECRET
 
-Answers each POST as MODE_FILE says at that moment: 200, 500, 429, or
-'hang' (sleeps 30 s before answering). Appends one JSON line per request to
+Answers each POST as MODE_FILE says at that moment: 200, 500, 429,
+'hang' (sleeps 30 s before answering), or 'hang10' (hangs for every tenth
+notification id, answers 200 to the others). Appends one JSON line per request to
 LOG_FILE: time, notification id, attempt, idempotency key, whether the
 X-Stormops-Signature is the HMAC-SHA256 of the body under SECRET, the status
 answered. Python's standard library only (Debian's python3)."""
@@ -42,8 +43,10 @@ class Hook(BaseHTTPRequestHandler):
         }
         with lock, open(log_file, "a") as f:
             f.write(json.dumps(record) + "\n")
-        if mode == "hang":
+        if mode == "hang" or (mode == "hang10" and int(record["notification"] or 0) % 10 == 0):
             time.sleep(30)
+            status = 200
+        elif mode == "hang10":
             status = 200
         else:
             status = int(mode)
@@ -56,4 +59,5 @@ class Hook(BaseHTTPRequestHandler):
 
 
 ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer.request_queue_size = 1024   # the default backlog of 5 resets bursts of connections
 ThreadingHTTPServer(("127.0.0.1", port), Hook).serve_forever()
