@@ -42,7 +42,25 @@ fi
 
 # The storm worker, on the throwaway cluster only (it is configured with
 # ALTER SYSTEM, which an existing server's settings are not for the demo to change).
+# A local receiver on 127.0.0.1 stands in for the webhook endpoint.
 if ! $existing; then
-  psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.database = '$PGDATABASE'" -c "SELECT pg_reload_conf()" >/dev/null
+  hooks=$(mktemp -d "${TMPDIR:-/tmp}/stormops-demo-hooks.XXXXXX")
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  echo 200 > "$hooks/mode"
+  python3 test/tools/webhook_server.py "$port" "$hooks/mode" "$hooks/requests.jsonl" demo-secret &
+  receiver=$!
+  trap 'kill $receiver 2>/dev/null; rm -rf "$hooks"; cluster_stop' EXIT
+  until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; do sleep 0.1; done
+  psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.database = '$PGDATABASE'" \
+    -c "ALTER SYSTEM SET stormops.webhook_url = 'http://127.0.0.1:$port/stormops'" \
+    -c "ALTER SYSTEM SET stormops.webhook_secret = 'demo-secret'" -c "SELECT pg_reload_conf()" >/dev/null
   psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f test/demo/worker.sql
+  echo "-- what the receiver at http://127.0.0.1:$port/stormops got:"
+  python3 - "$hooks/requests.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print("   notification %s, attempt %s, Idempotency-Key %s, signature %s" %
+          (r["notification"], r["attempt"], r["key"], "valid" if r["signature_ok"] else "INVALID"))
+PY
 fi

@@ -27,5 +27,13 @@ SELECT p.playbook_name, e.status, e.properties_targeted AS targeted, to_char(e.e
   FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
  WHERE e.triggered_by_event_id = 'replay_135504_now' ORDER BY p.priority;
 SELECT running, runs, events_handled, events_failed, last_event_id FROM stormops.worker_status();
-\echo '-- (webhook delivery of notification_outbox comes with the webhook worker; the outbox holds them, pending)'
-SELECT kind, playbook_name, status, count(*) FROM stormops.notification_outbox GROUP BY 1, 2, 3 ORDER BY 1, 2;
+\echo '-- and the notifications for humans (the escalation, the competitor threat) went out as signed webhooks'
+DO $$
+BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN NOT EXISTS (SELECT FROM stormops.notification_outbox WHERE status = 'pending');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT notification_id, kind, playbook_name, status, attempts, to_char(delivered_at, 'HH24:MI:SS.MS') AS delivered_at
+  FROM stormops.notification_outbox ORDER BY notification_id;
