@@ -127,7 +127,7 @@ static int
 claim_batch(Delivery *batch)
 {
 	Oid			types[2] = {INT4OID, INT4OID};
-	Datum		values[2] = {Int32GetDatum(WEBHOOK_BATCH), Int32GetDatum(webhook_timeout_ms + 30000)};
+	Datum		values[2] = {Int32GetDatum(WEBHOOK_BATCH), Int32GetDatum(webhook_timeout_ms + 5000)};
 	int			n = 0;
 
 	worker_begin_work("stormops: claiming notifications");

@@ -6,7 +6,8 @@
 #     also twenty in a row;
 #  2. an event far from every property is handled (no targets), an event
 #     that fails as a whole is logged in worker_errors, and the next event
-#     still gets its executions;
+#     still gets its executions; a playbook naming a deleted cohort fails
+#     alone and its event is retried until the playbook is fixed;
 #  3. SIGTERM to the launcher: the postmaster starts a new one;
 #  4. kill -9 of the worker while it handles an event: after the crash
 #     restart the event is handled exactly once;
@@ -103,6 +104,24 @@ wait_for 5 "SELECT EXISTS (SELECT FROM stormops.event_proposals WHERE event_id =
 echo "ok - the next event is still handled"
 [ "$(q -c "SELECT running FROM stormops.worker_status()")" = t ]
 [ "$(q -c "SELECT 'boom' NOT IN (SELECT stormops.storm_events_pending())")" = t ]   # waits 5 minutes before a retry
+
+# a playbook whose rules name a cohort that was deleted: the others still run,
+# the failure is counted, and the event stays pending until it is fixed
+q >/dev/null <<'SQL'
+UPDATE stormops.playbook_executions SET status = 'Completed', execution_end = now() WHERE status = 'Running';
+INSERT INTO stormops.cohorts (cohort_name, property_id) SELECT 'soon_gone', property_id FROM stormops.properties LIMIT 3;
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, priority)
+VALUES ('Cohort-Play', '{"physics": {"min_sii_score": 10}, "similarity": {"enabled": true, "reference_property_ids": ["soon_gone"]}}',
+        '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}', 5);
+SELECT stormops.activate_playbook('Cohort-Play');
+DELETE FROM stormops.cohorts WHERE cohort_name = 'soon_gone';
+SQL
+storm cohort_gone 33.15 -96.77
+wait_for 5 "SELECT playbooks_failed = 1 AND executions > 0 AND outcome LIKE '%failed: Cohort-Play: %' FROM stormops.event_proposals WHERE event_id = 'cohort_gone'"
+[ "$(q -c "SELECT 'cohort_gone' IN (SELECT stormops.storm_events_pending())")" = t ]
+q -c "SELECT stormops.pause_playbook('Cohort-Play')" >/dev/null
+wait_for 15 "SELECT playbooks_failed = 0 FROM stormops.event_proposals WHERE event_id = 'cohort_gone'"   # next poll
+echo "ok - a playbook naming a deleted cohort fails alone: the others run, and the event is retried until it is fixed"
 
 # 3. SIGTERM: the launcher stops, and the postmaster starts a new one
 old=$(q -c "SELECT launcher_pid FROM stormops.worker_status()")

@@ -112,7 +112,29 @@ echo "ok - a hanging receiver times out after stormops.webhook_timeout and the r
 wait_for 5 "SELECT status = 'delivered' FROM stormops.notification_outbox WHERE reason LIKE 'fails %'"
 echo "ok - replay_notifications() sends the dead one again"
 
-# 6. receiver down for a while, then up: every notification arrives, none lost
+# 6. kill -9 of the worker between sending and recording: the claim's lease
+#    runs out and the notification is sent again, with the same key, once
+mode hang
+notify 1 crash
+wait_for 10 "SELECT attempts = 1 FROM stormops.notification_outbox WHERE reason LIKE 'crash %'"
+deadline=$(( $(date +%s) + 10 ))
+until [ "$(requests count "$(ids_of crash)")" = 1 ]; do
+  [ "$(date +%s)" -lt $deadline ] || { echo "the receiver never got the request"; exit 1; }
+  sleep 0.1
+done
+victim=$(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'stormops storm worker'")
+kill -9 $victim
+mode 200
+deadline=$(( $(date +%s) + 30 ))
+until psql -X -At -d postgres -c 'SELECT 1' >/dev/null 2>&1; do
+  [ "$(date +%s)" -lt $deadline ] || { echo "server not back"; exit 1; }
+  sleep 0.2
+done
+wait_for 30 "SELECT status = 'delivered' AND attempts = 2 FROM stormops.notification_outbox WHERE reason LIKE 'crash %'"
+[ "$(requests count "$(ids_of crash)")" = 2 ] && [ "$(requests keys "$(ids_of crash)")" = 1 ]
+echo "ok - after kill -9 between send and record (pid $victim), sent again once with the same idempotency key"
+
+# 7. receiver down for a while, then up: every notification arrives, none lost
 stop_server
 q -c "ALTER SYSTEM SET stormops.webhook_max_attempts = 100" >/dev/null 2>&1 || psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.webhook_max_attempts = 100" >/dev/null
 psql -X -q -d postgres -c "SELECT pg_reload_conf()" >/dev/null
