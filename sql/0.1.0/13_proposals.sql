@@ -88,7 +88,10 @@ CREATE TABLE stormops.notification_outbox (
   attempts         pg_catalog.int4 NOT NULL DEFAULT 0,
   next_attempt_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
   last_error       pg_catalog.text,
-  delivered_at     pg_catalog.timestamptz
+  delivered_at     pg_catalog.timestamptz,
+  -- the Idempotency-Key of every attempt: unique across databases and
+  -- reinstalls, unlike notification_id
+  delivery_key     pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid()
 );
 COMMENT ON TABLE stormops.notification_outbox IS
   'Notifications for humans (escalations, competitor threats), delivered as webhooks; status pending, delivered or dead.';

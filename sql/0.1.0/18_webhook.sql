@@ -21,7 +21,8 @@ END;
 -- recording the outcome gives them back when the lease runs out. Rows
 -- another worker holds are skipped.
 CREATE FUNCTION stormops.claim_notifications(max_rows pg_catalog.int4, lease_ms pg_catalog.int4)
-RETURNS TABLE (notification_id pg_catalog.int8, attempts pg_catalog.int4, body pg_catalog.text)
+RETURNS TABLE (notification_id pg_catalog.int8, attempts pg_catalog.int4, body pg_catalog.text,
+               delivery_key pg_catalog.uuid)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -35,13 +36,16 @@ BEGIN
                                 ORDER BY n.next_attempt_at, n.notification_id
                                 LIMIT max_rows
                                 FOR UPDATE SKIP LOCKED)
-  RETURNING o.notification_id, o.attempts, o.payload::text;
+  RETURNING o.notification_id, o.attempts, o.payload::text, o.delivery_key;
 END;
 $$;
 
 -- Records one attempt's outcome: delivered; retried after webhook_backoff;
 -- or dead (not retryable, or max_attempts reached), keeping the last error.
-CREATE FUNCTION stormops.record_delivery(notification_id pg_catalog.int8, delivered pg_catalog.bool,
+-- Only for the claim it answers (the attempt number it claimed, still
+-- pending): a late answer to a claim whose lease ran out changes nothing.
+CREATE FUNCTION stormops.record_delivery(notification_id pg_catalog.int8, claimed_attempt pg_catalog.int4,
+                                         delivered pg_catalog.bool,
                                          retryable pg_catalog.bool, error pg_catalog.text,
                                          max_attempts pg_catalog.int4, backoff_ms pg_catalog.int4)
 RETURNS pg_catalog.text
@@ -62,6 +66,7 @@ BEGIN
                                 THEN clock_timestamp() + stormops.webhook_backoff(o.attempts, backoff_ms)
                                 ELSE o.next_attempt_at END
    WHERE o.notification_id = record_delivery.notification_id
+     AND o.attempts = claimed_attempt AND o.status = 'pending'
   RETURNING o.status INTO outcome;
   RETURN outcome;
 END;

@@ -28,6 +28,9 @@ PGDLLEXPORT void stormops_storm_launcher_main(Datum arg);
 static char *storm_database = NULL;
 static int	poll_interval_s = 10;
 
+/* The runner under way, stopped with the launcher (SIGTERM, a crash). */
+static BackgroundWorkerHandle *current_runner = NULL;
+
 void
 storm_launcher_define_settings(void)
 {
@@ -68,6 +71,8 @@ storm_launcher_register(void)
 static void
 launcher_detach(int code, Datum arg)
 {
+	if (current_runner != NULL)
+		TerminateBackgroundWorker(current_runner);
 	SpinLockAcquire(&storm_worker_state->mutex);
 	storm_worker_state->launcher_pid = 0;
 	storm_worker_state->launcher_latch = NULL;
@@ -92,7 +97,8 @@ sleep_ms(void)
 	{
 		long		until_due = (long) ((due - GetCurrentTimestamp()) / 1000);
 
-		ms = Max(10, Min(ms, until_due));
+		/* at least a second: a row someone holds locked stays "due" */
+		ms = Max(1000, Min(ms, until_due));
 	}
 	return ms;
 }
@@ -123,15 +129,19 @@ run_once(void)
 				 errhint("Raise max_worker_processes; the launcher tries again in stormops.poll_interval.")));
 		return;
 	}
-	if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED)
-		return;
-	SpinLockAcquire(&storm_worker_state->mutex);
-	storm_worker_state->runner_pid = pid;
-	SpinLockRelease(&storm_worker_state->mutex);
-	WaitForBackgroundWorkerShutdown(handle);
-	SpinLockAcquire(&storm_worker_state->mutex);
-	storm_worker_state->runner_pid = 0;
-	SpinLockRelease(&storm_worker_state->mutex);
+	current_runner = handle;
+	if (WaitForBackgroundWorkerStartup(handle, &pid) == BGWH_STARTED)
+	{
+		SpinLockAcquire(&storm_worker_state->mutex);
+		storm_worker_state->runner_pid = pid;
+		SpinLockRelease(&storm_worker_state->mutex);
+		WaitForBackgroundWorkerShutdown(handle);
+		SpinLockAcquire(&storm_worker_state->mutex);
+		storm_worker_state->runner_pid = 0;
+		SpinLockRelease(&storm_worker_state->mutex);
+	}
+	current_runner = NULL;
+	pfree(handle);
 }
 
 /*
@@ -154,16 +164,18 @@ void
 stormops_storm_launcher_main(Datum arg)
 {
 	uint64		handled_wakes;
+	TimestampTz now;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	pqsignal(SIGUSR1, launcher_sigusr1);
 	BackgroundWorkerUnblockSignals();
 
+	now = GetCurrentTimestamp();
 	SpinLockAcquire(&storm_worker_state->mutex);
 	storm_worker_state->launcher_pid = MyProcPid;
 	storm_worker_state->launcher_latch = MyLatch;
-	storm_worker_state->launcher_started_at = GetCurrentTimestamp();
+	storm_worker_state->launcher_started_at = now;
 	storm_worker_state->runner_pid = 0;
 	SpinLockRelease(&storm_worker_state->mutex);
 	before_shmem_exit(launcher_detach, (Datum) 0);
@@ -198,8 +210,9 @@ stormops_storm_launcher_main(Datum arg)
 		}
 		if (wakes != handled_wakes)
 		{
+			now = GetCurrentTimestamp();
 			SpinLockAcquire(&storm_worker_state->mutex);
-			storm_worker_state->last_wake_at = GetCurrentTimestamp();
+			storm_worker_state->last_wake_at = now;
 			SpinLockRelease(&storm_worker_state->mutex);
 		}
 		handled_wakes = wakes;	/* what this run will see */

@@ -62,9 +62,14 @@ pending_events(void)
 static void
 note_event(const char *event_id, const char *outcome, bool failed)
 {
+	char		id[STORM_WORKER_TEXT_LEN];
+	char		text[STORM_WORKER_TEXT_LEN];
+
+	storm_worker_state_set_text(id, event_id);	/* no work under the spinlock */
+	storm_worker_state_set_text(text, outcome);
 	SpinLockAcquire(&storm_worker_state->mutex);
-	storm_worker_state_set_text(storm_worker_state->last_event_id, event_id);
-	storm_worker_state_set_text(storm_worker_state->last_outcome, outcome);
+	memcpy(storm_worker_state->last_event_id, id, sizeof(id));
+	memcpy(storm_worker_state->last_outcome, text, sizeof(text));
 	if (failed)
 		storm_worker_state->events_failed++;
 	else
@@ -107,8 +112,9 @@ handle_event(const char *event_id)
 			!= SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "stormops.handle_storm_event returned no row");
 		outcome = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		note_event(event_id, outcome ? outcome : "", false);
+		outcome = MemoryContextStrdup(caller, outcome ? outcome : "");
 		worker_end_work();
+		note_event(event_id, outcome, false);	/* once committed */
 	}
 	PG_CATCH();
 	{
@@ -134,16 +140,23 @@ stormops_storm_runner_main(Datum arg)
 {
 	List	   *events;
 	ListCell   *lc;
+	TimestampTz started;
+	TimestampTz finished;
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(MyBgworkerEntry->bgw_extra, NULL, 0);
 	SetConfigOption("application_name", RUNNER_NAME, PGC_USERSET, PGC_S_SESSION);
+	/* runs as a superuser: nothing it runs may resolve names through public */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
 	pgstat_report_appname(RUNNER_NAME);
 
+	started = GetCurrentTimestamp();
 	SpinLockAcquire(&storm_worker_state->mutex);
-	storm_worker_state->last_run_started_at = GetCurrentTimestamp();
+	storm_worker_state->last_run_started_at = started;
 	storm_worker_state->runs++;
+	/* a due time is noted again by this run's deliveries, or stays unknown */
+	storm_worker_state->next_delivery_due_at = 0;
 	SpinLockRelease(&storm_worker_state->mutex);
 
 	events = pending_events();
@@ -155,8 +168,9 @@ stormops_storm_runner_main(Datum arg)
 	/* then the notifications, including those these events made */
 	webhook_deliver_due();
 
+	finished = GetCurrentTimestamp();
 	SpinLockAcquire(&storm_worker_state->mutex);
-	storm_worker_state->last_run_finished_at = GetCurrentTimestamp();
+	storm_worker_state->last_run_finished_at = finished;
 	SpinLockRelease(&storm_worker_state->mutex);
 	proc_exit(0);
 }

@@ -17,6 +17,7 @@
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
@@ -78,7 +79,9 @@ storm_worker_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
-			if (wake_at_commit && storm_worker_state != NULL)
+			/* not our own runner: what it adds, it handles in the same run */
+			if (wake_at_commit && storm_worker_state != NULL &&
+				!(MyBgworkerEntry != NULL && strcmp(MyBgworkerEntry->bgw_type, "stormops storm worker") == 0))
 			{
 				Latch	   *latch;
 

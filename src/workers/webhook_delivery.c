@@ -16,7 +16,6 @@
 #include <curl/curl.h>
 
 #include "catalog/pg_type_d.h"
-#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "common/hmac.h"
 #include "common/sha2.h"
@@ -32,6 +31,8 @@
 #include "worker_xact.h"
 
 #define WEBHOOK_BATCH 100
+/* A run stops claiming after this long, so storm events are not kept waiting. */
+#define WEBHOOK_RUN_BUDGET_MS 10000
 #define WEBHOOK_USER_AGENT "stormops/0.1.0"
 
 static char *webhook_url = NULL;
@@ -42,7 +43,6 @@ static int	webhook_backoff_ms = 1000;
 
 /* Per batch: request bodies, headers and messages; reset after each. */
 static MemoryContext batch_context = NULL;
-static char *database_name = NULL;
 
 typedef struct Delivery
 {
@@ -50,6 +50,7 @@ typedef struct Delivery
 	int			attempt;
 	char	   *body;
 	char	   *signature;		/* the header, or NULL without a secret */
+	char	   *delivery_key;	/* the Idempotency-Key */
 	CURL	   *easy;
 	struct curl_slist *headers;
 	CURLcode	result;
@@ -73,7 +74,7 @@ webhook_define_settings(void)
 {
 	DefineCustomStringVariable("stormops.webhook_url",
 							   "Where notifications are POSTed as JSON (http or https); empty: kept in the outbox.",
-							   NULL, &webhook_url, "", PGC_SUSET, 0,
+							   NULL, &webhook_url, "", PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL,	/* URLs carry tokens */
 							   check_webhook_url, NULL, NULL);
 	DefineCustomStringVariable("stormops.webhook_secret",
 							   "Key of the HMAC-SHA256 signature of each webhook body (X-Stormops-Signature).",
@@ -131,11 +132,9 @@ claim_batch(Delivery *batch)
 	int			n = 0;
 
 	worker_begin_work("stormops: claiming notifications");
-	if (database_name == NULL)
-		database_name = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
 	if (OidIsValid(get_extension_oid("stormops", true)))
 	{
-		if (SPI_execute_with_args("SELECT notification_id, attempts, body FROM stormops.claim_notifications($1, $2)",
+		if (SPI_execute_with_args("SELECT notification_id, attempts, body, delivery_key FROM stormops.claim_notifications($1, $2)",
 								  2, types, values, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not claim notifications");
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -149,6 +148,7 @@ claim_batch(Delivery *batch)
 			batch[n].notification_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
 			batch[n].attempt = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
 			batch[n].body = SPI_getvalue(row, desc, 3);
+			batch[n].delivery_key = SPI_getvalue(row, desc, 4);
 			if (webhook_secret != NULL && webhook_secret[0] != '\0')
 				batch[n].signature = signature_header(batch[n].body);
 			MemoryContextSwitchTo(old);
@@ -162,7 +162,7 @@ claim_batch(Delivery *batch)
 static void
 prepare_request(Delivery *d)
 {
-	char	   *key = psprintf("Idempotency-Key: stormops-%s-" INT64_FORMAT, database_name, d->notification_id);
+	char	   *key = psprintf("Idempotency-Key: %s", d->delivery_key);
 
 	d->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	d->headers = curl_slist_append(d->headers, key);
@@ -240,7 +240,7 @@ send_batch(Delivery *batch, int n)
 static void
 record_batch(Delivery *batch, int n)
 {
-	Oid			types[6] = {INT8OID, BOOLOID, BOOLOID, TEXTOID, INT4OID, INT4OID};
+	Oid			types[7] = {INT8OID, INT4OID, BOOLOID, BOOLOID, TEXTOID, INT4OID, INT4OID};
 	int64		delivered = 0;
 
 	worker_begin_work("stormops: recording webhook deliveries");
@@ -250,8 +250,8 @@ record_batch(Delivery *batch, int n)
 		bool		ok = d->result == CURLE_OK && d->http_status >= 200 && d->http_status < 300;
 		bool		retryable = d->result != CURLE_OK || d->http_status == 429 || d->http_status >= 500;
 		char	   *error = NULL;
-		Datum		values[6];
-		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+		Datum		values[7];
+		char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 		if (d->result != CURLE_OK)
 			error = psprintf("%s", d->error[0] ? d->error : curl_easy_strerror(d->result));
@@ -259,14 +259,15 @@ record_batch(Delivery *batch, int n)
 			error = psprintf("HTTP %ld", d->http_status);
 		delivered += ok;
 		values[0] = Int64GetDatum(d->notification_id);
-		values[1] = BoolGetDatum(ok);
-		values[2] = BoolGetDatum(retryable);
-		values[3] = error ? CStringGetTextDatum(error) : (Datum) 0;
-		nulls[3] = error ? ' ' : 'n';
-		values[4] = Int32GetDatum(webhook_max_attempts);
-		values[5] = Int32GetDatum(webhook_backoff_ms);
-		if (SPI_execute_with_args("SELECT stormops.record_delivery($1, $2, $3, $4, $5, $6)",
-								  6, types, values, nulls, false, 0) != SPI_OK_SELECT)
+		values[1] = Int32GetDatum(d->attempt);
+		values[2] = BoolGetDatum(ok);
+		values[3] = BoolGetDatum(retryable);
+		values[4] = error ? CStringGetTextDatum(error) : (Datum) 0;
+		nulls[4] = error ? ' ' : 'n';
+		values[5] = Int32GetDatum(webhook_max_attempts);
+		values[6] = Int32GetDatum(webhook_backoff_ms);
+		if (SPI_execute_with_args("SELECT stormops.record_delivery($1, $2, $3, $4, $5, $6, $7)",
+								  7, types, values, nulls, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not record the delivery of notification " INT64_FORMAT, d->notification_id);
 	}
 	worker_end_work();
@@ -285,7 +286,8 @@ note_next_due(void)
 
 	worker_begin_work("stormops: looking for the next notification due");
 	if (OidIsValid(get_extension_oid("stormops", true)) &&
-		SPI_execute("SELECT min(next_attempt_at) FROM stormops.notification_outbox WHERE status = 'pending'",
+		SPI_execute("SELECT pg_catalog.min(next_attempt_at) FROM stormops.notification_outbox "
+					"WHERE status OPERATOR(pg_catalog.=) 'pending'",
 					true, 1) == SPI_OK_SELECT && SPI_processed == 1)
 	{
 		bool		isnull;
@@ -306,6 +308,7 @@ webhook_deliver_due(void)
 	static bool curl_ready = false;
 	Delivery   *batch;
 	int			n;
+	TimestampTz started = GetCurrentTimestamp();
 
 	if (webhook_url == NULL || webhook_url[0] == '\0')
 		return;
@@ -326,8 +329,9 @@ webhook_deliver_due(void)
 		MemoryContextSwitchTo(old);
 		record_batch(batch, n);
 		MemoryContextReset(batch_context);
-		if (n < WEBHOOK_BATCH)
-			break;
+		if (n < WEBHOOK_BATCH ||
+			TimestampDifferenceExceeds(started, GetCurrentTimestamp(), WEBHOOK_RUN_BUDGET_MS))
+			break;				/* the rest in the next run, right after */
 	}
 	pfree(batch);
 	note_next_due();

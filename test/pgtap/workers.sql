@@ -2,7 +2,7 @@
 -- (docs/operations.md). The workers themselves: test/shell/storm_worker.sh.
 BEGIN;
 SET LOCAL client_min_messages = error;
-SELECT plan(8);
+SELECT plan(11);
 
 SELECT is((SELECT running FROM stormops.worker_status()), true,
           'the storm launcher runs (stormops is preloaded on the test cluster)');
@@ -30,6 +30,19 @@ SELECT is((SELECT array_agg(e) FROM stormops.storm_events_pending() e WHERE e LI
 INSERT INTO stormops.worker_errors (worker, event_id, error) VALUES ('storm', 'w_impacts', 'test');
 SELECT is((SELECT count(*) FROM stormops.storm_events_pending() e WHERE e = 'w_impacts'), 0::bigint,
           'an event that failed in the last 5 minutes waits before it is tried again');
+
+-- a late answer to a claim whose lease ran out changes nothing
+INSERT INTO stormops.notification_outbox (kind, reason, payload) VALUES ('escalation', 'late', '{}');
+SELECT is((SELECT count(*) FROM stormops.claim_notifications(10, 1000) c
+            WHERE c.body = '{}' AND c.attempts = 1 AND c.delivery_key IS NOT NULL), 1::bigint,
+          'claim_notifications takes a due notification, counts the attempt, and gives its delivery key');
+SELECT is(stormops.record_delivery((SELECT notification_id FROM stormops.notification_outbox WHERE reason = 'late'),
+                                   7, true, true, NULL, 10, 1000), NULL,
+          'an outcome for another attempt than the claimed one is not recorded');
+-- the webhook settings are for superusers only, also to read
+SET LOCAL ROLE stormops_admin;
+SELECT throws_ok($$SHOW stormops.webhook_secret$$, '42501', NULL, 'an admin who is not a superuser cannot read the webhook secret (or URL)');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -91,6 +91,9 @@ wait_for 15 "SELECT status = 'dead' AND attempts = 3 AND last_error = 'attempt 3
 [ "$(requests count "$(ids_of fails)")" = 3 ] && [ "$(requests keys "$(ids_of fails)")" = 1 ]
 echo "ok - HTTP 500: 3 attempts with the same idempotency key, waits $(requests gaps "$(ids_of fails)"), then dead: $(q -c "SELECT last_error FROM stormops.notification_outbox WHERE reason LIKE 'fails %'")"
 
+# from here on, no notification should die of its attempts
+psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.webhook_max_attempts = 100" -c "SELECT pg_reload_conf()" >/dev/null
+
 # 3. 429, then the receiver recovers
 mode 429
 notify 1 busy
@@ -136,8 +139,6 @@ echo "ok - after kill -9 between send and record (pid $victim), sent again once 
 
 # 7. receiver down for a while, then up: every notification arrives, none lost
 stop_server
-q -c "ALTER SYSTEM SET stormops.webhook_max_attempts = 100" >/dev/null 2>&1 || psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.webhook_max_attempts = 100" >/dev/null
-psql -X -q -d postgres -c "SELECT pg_reload_conf()" >/dev/null
 notify 20 down
 wait_for 10 "SELECT count(*) = 20 FROM stormops.notification_outbox WHERE reason LIKE 'down %' AND attempts >= 2 AND last_error LIKE '%onnect%'"
 start_server
@@ -146,4 +147,4 @@ received=$(requests count "$(ids_of down)"); keys=$(requests keys "$(ids_of down
 echo "receiver down then up: $received requests for 20 notifications, $keys idempotency keys"
 [ "$keys" = 20 ] && [ "$received" -ge 20 ]
 echo "ok - none lost while the receiver was down; any duplicate carries the same idempotency key"
-[ "$(q -c "SELECT notifications_delivered >= 28 FROM stormops.worker_status()")" = t ]
+[ "$(q -c "SELECT notifications_delivered >= 20 FROM stormops.worker_status()")" = t ]   # counted since the crash restart
