@@ -1,11 +1,12 @@
 /*
  * webhook_delivery.c: delivers stormops.notification_outbox as webhooks.
  *
- * In batches: claim the due rows (FOR UPDATE SKIP LOCKED, attempts + 1, a
- * lease on next_attempt_at) and commit the claim; POST them all at once with
- * libcurl's multi interface, each with its own timeout; record each outcome
- * in a new transaction: delivered, retried later with capped exponential
- * backoff and jitter (timeouts, connection errors, 429, 5xx), or dead (after
+ * A sliding window of up to 100 requests at once: claim due rows (FOR
+ * UPDATE SKIP LOCKED, attempts + 1, a lease on next_attempt_at) and commit
+ * the claim; POST them with libcurl's multi interface, each with its own
+ * timeout; as requests finish, record each outcome in a new transaction and
+ * claim more: delivered, retried later with capped exponential backoff and
+ * jitter (timeouts, connection errors, 429, 5xx), or dead (after
  * stormops.webhook_max_attempts, or an answer that retrying cannot change).
  * A crash between sending and recording leaves the row claimed: its lease
  * runs out and it is sent again, with the same Idempotency-Key (at least
@@ -30,7 +31,7 @@
 #include "webhook_delivery.h"
 #include "worker_xact.h"
 
-#define WEBHOOK_BATCH 100
+#define WEBHOOK_BATCH 100		/* requests in flight at once */
 /* A run stops claiming after this long, so storm events are not kept waiting. */
 #define WEBHOOK_RUN_BUDGET_MS 10000
 #define WEBHOOK_USER_AGENT "stormops/0.1.0"
@@ -41,11 +42,11 @@ static int	webhook_timeout_ms = 5000;
 static int	webhook_max_attempts = 10;
 static int	webhook_backoff_ms = 1000;
 
-/* Per batch: request bodies, headers and messages; reset after each. */
-static MemoryContext batch_context = NULL;
-
 typedef struct Delivery
 {
+	bool		in_flight;		/* claimed, not yet recorded */
+	bool		finished;		/* answered or failed, not yet recorded */
+	MemoryContext context;		/* its strings, reset when it is recorded */
 	int64		notification_id;
 	int			attempt;
 	char	   *body;
@@ -123,17 +124,22 @@ signature_header(const char *body)
 	return psprintf("X-Stormops-Signature: sha256=%s", hex);
 }
 
-/* Claims up to WEBHOOK_BATCH due notifications; the claim is committed. */
+/*
+ * Claims up to `wanted` due notifications into free slots; the claim is
+ * committed. Returns how many.
+ */
 static int
-claim_batch(Delivery *batch)
+claim_into(Delivery *slots, int wanted)
 {
 	Oid			types[2] = {INT4OID, INT4OID};
-	Datum		values[2] = {Int32GetDatum(WEBHOOK_BATCH), Int32GetDatum(webhook_timeout_ms + 5000)};
-	int			n = 0;
+	Datum		values[2] = {Int32GetDatum(wanted), Int32GetDatum(webhook_timeout_ms + 5000)};
+	int			claimed = 0;
 
 	worker_begin_work("stormops: claiming notifications");
 	if (OidIsValid(get_extension_oid("stormops", true)))
 	{
+		int			slot = 0;
+
 		if (SPI_execute_with_args("SELECT notification_id, attempts, body, delivery_key FROM stormops.claim_notifications($1, $2)",
 								  2, types, values, NULL, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not claim notifications");
@@ -142,26 +148,36 @@ claim_batch(Delivery *batch)
 			HeapTuple	row = SPI_tuptable->vals[i];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			bool		isnull;
-			MemoryContext old = MemoryContextSwitchTo(batch_context);
+			Delivery   *d;
+			MemoryContext old;
 
-			memset(&batch[n], 0, sizeof(Delivery));
-			batch[n].notification_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
-			batch[n].attempt = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
-			batch[n].body = SPI_getvalue(row, desc, 3);
-			batch[n].delivery_key = SPI_getvalue(row, desc, 4);
-			if (webhook_secret != NULL && webhook_secret[0] != '\0')
-				batch[n].signature = signature_header(batch[n].body);
+			while (slots[slot].in_flight)
+				slot++;
+			d = &slots[slot];
+			old = MemoryContextSwitchTo(d->context);
+			d->notification_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+			d->attempt = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
+			d->body = SPI_getvalue(row, desc, 3);
+			d->delivery_key = SPI_getvalue(row, desc, 4);
+			d->signature = (webhook_secret != NULL && webhook_secret[0] != '\0') ? signature_header(d->body) : NULL;
 			MemoryContextSwitchTo(old);
-			n++;
+			d->in_flight = true;
+			d->finished = false;
+			d->result = CURLE_OK;
+			d->http_status = 0;
+			d->error[0] = '\0';
+			claimed++;
 		}
 	}
 	worker_end_work();
-	return n;
+	return claimed;
 }
 
+/* The request of a claimed slot, in its own memory context. */
 static void
 prepare_request(Delivery *d)
 {
+	MemoryContext old = MemoryContextSwitchTo(d->context);
 	char	   *key = psprintf("Idempotency-Key: %s", d->delivery_key);
 
 	d->headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -170,6 +186,7 @@ prepare_request(Delivery *d)
 	d->headers = curl_slist_append(d->headers, psprintf("X-Stormops-Attempt: %d", d->attempt));
 	if (d->signature != NULL)
 		d->headers = curl_slist_append(d->headers, d->signature);
+	MemoryContextSwitchTo(old);
 	if (d->headers == NULL)
 		elog(ERROR, "out of memory for webhook headers");
 
@@ -191,73 +208,36 @@ prepare_request(Delivery *d)
 	curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
 }
 
-/* Sends the whole batch at once and waits for every answer or timeout. */
+/* Records the outcome of every finished slot in one transaction, and frees them. */
 static void
-send_batch(Delivery *batch, int n)
-{
-	CURLM	   *multi = curl_multi_init();
-	int			running = 0;
-
-	if (multi == NULL)
-		elog(ERROR, "could not start webhook delivery");
-	for (int i = 0; i < n; i++)
-	{
-		prepare_request(&batch[i]);
-		curl_multi_add_handle(multi, batch[i].easy);
-	}
-	do
-	{
-		CURLMsg    *msg;
-		int			left;
-
-		if (curl_multi_perform(multi, &running) != CURLM_OK)
-			elog(ERROR, "webhook delivery failed in libcurl");
-		while ((msg = curl_multi_info_read(multi, &left)) != NULL)
-		{
-			Delivery   *d;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &d);
-			d->result = msg->data.result;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &d->http_status);
-		}
-		if (running > 0)
-			curl_multi_poll(multi, NULL, 0, 100, NULL);
-		CHECK_FOR_INTERRUPTS();	/* SIGTERM: the claims' leases bring them back */
-	} while (running > 0);
-
-	for (int i = 0; i < n; i++)
-	{
-		curl_multi_remove_handle(multi, batch[i].easy);
-		curl_easy_cleanup(batch[i].easy);
-		curl_slist_free_all(batch[i].headers);
-	}
-	curl_multi_cleanup(multi);
-}
-
-/* Records every outcome of the batch in one transaction. */
-static void
-record_batch(Delivery *batch, int n)
+record_finished(CURLM *multi, Delivery *slots)
 {
 	Oid			types[7] = {INT8OID, INT4OID, BOOLOID, BOOLOID, TEXTOID, INT4OID, INT4OID};
 	int64		delivered = 0;
+	int64		failed = 0;
 
 	worker_begin_work("stormops: recording webhook deliveries");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < WEBHOOK_BATCH; i++)
 	{
-		Delivery   *d = &batch[i];
-		bool		ok = d->result == CURLE_OK && d->http_status >= 200 && d->http_status < 300;
-		bool		retryable = d->result != CURLE_OK || d->http_status == 429 || d->http_status >= 500;
+		Delivery   *d = &slots[i];
+		bool		ok;
+		bool		retryable;
 		char	   *error = NULL;
 		Datum		values[7];
 		char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
+		if (!d->in_flight || !d->finished)
+			continue;
+		ok = d->result == CURLE_OK && d->http_status >= 200 && d->http_status < 300;
+		retryable = d->result != CURLE_OK || d->http_status == 429 || d->http_status >= 500;
 		if (d->result != CURLE_OK)
 			error = psprintf("%s", d->error[0] ? d->error : curl_easy_strerror(d->result));
 		else if (!ok)
 			error = psprintf("HTTP %ld", d->http_status);
-		delivered += ok;
+		if (ok)
+			delivered++;
+		else
+			failed++;
 		values[0] = Int64GetDatum(d->notification_id);
 		values[1] = Int32GetDatum(d->attempt);
 		values[2] = BoolGetDatum(ok);
@@ -272,9 +252,23 @@ record_batch(Delivery *batch, int n)
 	}
 	worker_end_work();
 
+	for (int i = 0; i < WEBHOOK_BATCH; i++)
+	{
+		Delivery   *d = &slots[i];
+
+		if (!d->in_flight || !d->finished)
+			continue;
+		curl_multi_remove_handle(multi, d->easy);
+		curl_easy_cleanup(d->easy);
+		curl_slist_free_all(d->headers);
+		d->easy = NULL;
+		d->headers = NULL;
+		d->in_flight = false;
+		MemoryContextReset(d->context);
+	}
 	SpinLockAcquire(&storm_worker_state->mutex);
 	storm_worker_state->notifications_delivered += delivered;
-	storm_worker_state->notifications_failed += n - delivered;
+	storm_worker_state->notifications_failed += failed;
 	SpinLockRelease(&storm_worker_state->mutex);
 }
 
@@ -306,9 +300,11 @@ void
 webhook_deliver_due(void)
 {
 	static bool curl_ready = false;
-	Delivery   *batch;
-	int			n;
+	static Delivery *slots = NULL;
 	TimestampTz started = GetCurrentTimestamp();
+	CURLM	   *multi;
+	int			in_flight = 0;
+	bool		claiming = true;
 
 	if (webhook_url == NULL || webhook_url[0] == '\0')
 		return;
@@ -318,21 +314,69 @@ webhook_deliver_due(void)
 			elog(ERROR, "could not initialise libcurl");
 		curl_ready = true;
 	}
-	if (batch_context == NULL)
-		batch_context = AllocSetContextCreate(TopMemoryContext, "stormops webhook batch", ALLOCSET_DEFAULT_SIZES);
-	batch = MemoryContextAllocZero(TopMemoryContext, sizeof(Delivery) * WEBHOOK_BATCH);
-	while ((n = claim_batch(batch)) > 0)
+	if (slots == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(batch_context);
-
-		send_batch(batch, n);
-		MemoryContextSwitchTo(old);
-		record_batch(batch, n);
-		MemoryContextReset(batch_context);
-		if (n < WEBHOOK_BATCH ||
-			TimestampDifferenceExceeds(started, GetCurrentTimestamp(), WEBHOOK_RUN_BUDGET_MS))
-			break;				/* the rest in the next run, right after */
+		slots = MemoryContextAllocZero(TopMemoryContext, sizeof(Delivery) * WEBHOOK_BATCH);
+		for (int i = 0; i < WEBHOOK_BATCH; i++)
+			slots[i].context = AllocSetContextCreate(TopMemoryContext, "stormops webhook", ALLOCSET_SMALL_SIZES);
 	}
-	pfree(batch);
+	multi = curl_multi_init();
+	if (multi == NULL)
+		elog(ERROR, "could not start webhook delivery");
+
+	/*
+	 * A sliding window of WEBHOOK_BATCH requests: freed slots are claimed
+	 * again as soon as a tenth of them are free, so a request that hangs
+	 * until its timeout holds its own slot, not the others.
+	 */
+	for (;;)
+	{
+		int			free_slots = WEBHOOK_BATCH - in_flight;
+		int			still_running = 0;
+		bool		any_finished = false;
+		CURLMsg    *msg;
+		int			left;
+
+		if (claiming && TimestampDifferenceExceeds(started, GetCurrentTimestamp(), WEBHOOK_RUN_BUDGET_MS))
+			claiming = false;	/* the rest in the next run, right after */
+		if (claiming && free_slots > 0 && (in_flight == 0 || free_slots >= WEBHOOK_BATCH / 10))
+		{
+			int			claimed = claim_into(slots, free_slots);
+
+			for (int i = 0; i < WEBHOOK_BATCH; i++)
+				if (slots[i].in_flight && slots[i].easy == NULL)
+				{
+					prepare_request(&slots[i]);
+					curl_multi_add_handle(multi, slots[i].easy);
+				}
+			in_flight += claimed;
+			if (claimed < free_slots)
+				claiming = false;	/* nothing more is due now */
+		}
+		if (in_flight == 0)
+			break;
+
+		if (curl_multi_perform(multi, &still_running) != CURLM_OK)
+			elog(ERROR, "webhook delivery failed in libcurl");
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL)
+		{
+			Delivery   *d;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &d);
+			d->result = msg->data.result;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &d->http_status);
+			d->finished = true;
+			any_finished = true;
+			in_flight--;
+		}
+		if (any_finished)
+			record_finished(multi, slots);
+		else
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+		CHECK_FOR_INTERRUPTS();	/* SIGTERM: the claims' leases bring them back */
+	}
+	curl_multi_cleanup(multi);
 	note_next_due();
 }
