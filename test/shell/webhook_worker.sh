@@ -56,6 +56,9 @@ rows = [r for r in rows if ids is None or r["notification"] in ids]
 if what == "count": print(len(rows))
 elif what == "keys": print(len({r["key"] for r in rows}))
 elif what == "signed": print(all(r["signature_ok"] and r["json_ok"] for r in rows) and len(rows) > 0)
+elif what == "waited":   # every retry came at least MIN seconds after the attempt before
+    rows.sort(key=lambda r: r["at"])
+    print(all(b["at"] - a["at"] >= float(sys.argv[4]) for a, b in zip(rows, rows[1:])))
 elif what == "gaps":
     rows.sort(key=lambda r: r["at"])
     print(" ".join("%s->%s %.2f s" % (a["attempt"], b["attempt"], b["at"] - a["at"]) for a, b in zip(rows, rows[1:])))
@@ -89,6 +92,7 @@ mode 500
 notify 1 fails
 wait_for 15 "SELECT status = 'dead' AND attempts = 3 AND last_error = 'attempt 3: HTTP 500' FROM stormops.notification_outbox WHERE reason LIKE 'fails %'"
 [ "$(requests count "$(ids_of fails)")" = 3 ] && [ "$(requests keys "$(ids_of fails)")" = 1 ]
+[ "$(requests waited "$(ids_of fails)" 0.1)" = True ]   # stormops.webhook_backoff 200 ms, jitter down to half
 echo "ok - HTTP 500: 3 attempts with the same idempotency key, waits $(requests gaps "$(ids_of fails)"), then dead: $(q -c "SELECT last_error FROM stormops.notification_outbox WHERE reason LIKE 'fails %'")"
 
 # from here on, no notification should die of its attempts
