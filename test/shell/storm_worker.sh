@@ -23,22 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { psql -X -At -v ON_ERROR_STOP=1 -d $db "$@"; }
-# wait_for SECONDS SQL: until SQL returns t, or fail
-wait_for() {
-  local deadline=$(( $(date +%s) + $1 ))
-  until [ "$(q -c "$2" 2>/dev/null)" = t ]; do
-    if [ "$(date +%s)" -ge $deadline ]; then echo "timed out after $1 s waiting for: $2"; return 1; fi
-    sleep 0.1
-  done
-}
-wait_for_server() {
-  local deadline=$(( $(date +%s) + $1 ))
-  until psql -X -At -d postgres -c 'SELECT 1' >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge $deadline ]; then echo "server not back after $1 s"; return 1; fi
-    sleep 0.2
-  done
-}
+source "$repo/test/tools/deadlines.sh"
+on_timeout="SELECT event_id, outcome FROM stormops.event_proposals ORDER BY handled_at"
 # storm ID LAT LON: an event an hour old with six reports around LAT/LON, committed
 storm() {
   q >/dev/null <<SQL

@@ -20,14 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-q() { psql -X -At -v ON_ERROR_STOP=1 -d $db "$@"; }
-wait_for() {
-  local deadline=$(( $(date +%s) + $1 ))
-  until [ "$(q -c "$2" 2>/dev/null)" = t ]; do
-    if [ "$(date +%s)" -ge $deadline ]; then echo "timed out after $1 s waiting for: $2"; q -c "SELECT notification_id, status, attempts, last_error FROM stormops.notification_outbox ORDER BY 1" || true; return 1; fi
-    sleep 0.1
-  done
-}
+source "$repo/test/tools/deadlines.sh"
+on_timeout="SELECT notification_id, status, attempts, last_error FROM stormops.notification_outbox ORDER BY 1"
 start_server() {
   python3 "$repo/test/tools/webhook_server.py" "$port" "$work/mode" "$work/requests.jsonl" "$secret" &
   server=$!
@@ -132,11 +126,7 @@ done
 victim=$(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'stormops storm worker'")
 kill -9 $victim
 mode 200
-deadline=$(( $(date +%s) + 30 ))
-until psql -X -At -d postgres -c 'SELECT 1' >/dev/null 2>&1; do
-  [ "$(date +%s)" -lt $deadline ] || { echo "server not back"; exit 1; }
-  sleep 0.2
-done
+wait_for_server 30
 wait_for 30 "SELECT status = 'delivered' AND attempts = 2 FROM stormops.notification_outbox WHERE reason LIKE 'crash %'"
 [ "$(requests count "$(ids_of crash)")" = 2 ] && [ "$(requests keys "$(ids_of crash)")" = 1 ]
 echo "ok - after kill -9 between send and record (pid $victim), sent again once with the same idempotency key"
