@@ -229,7 +229,9 @@ record_finished(CURLM *multi, Delivery *slots)
 		if (!d->in_flight || !d->finished)
 			continue;
 		ok = d->result == CURLE_OK && d->http_status >= 200 && d->http_status < 300;
-		retryable = d->result != CURLE_OK || d->http_status == 429 || d->http_status >= 500;
+		/* timeouts (also 408 Request Timeout, 425 Too Early), refusals, 429, 5xx */
+		retryable = d->result != CURLE_OK || d->http_status == 408 || d->http_status == 425 ||
+			d->http_status == 429 || d->http_status >= 500;
 		if (d->result != CURLE_OK)
 			error = psprintf("%s", d->error[0] ? d->error : curl_easy_strerror(d->result));
 		else if (!ok)
