@@ -17,7 +17,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 db=stormops_worker
 work=$(mktemp -d "${TMPDIR:-/tmp}/stormops-worker.XXXXXX")
 cleanup() {
-  psql -X -q -d postgres -c "ALTER SYSTEM RESET stormops.database" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
+  psql -X -q -d postgres -c "ALTER SYSTEM RESET stormops.database" -c "ALTER SYSTEM RESET synchronous_commit" \
+    -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -46,7 +47,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning"
   echo '\o /dev/null'
   cat "$repo/test/demo/dfw_data.sql" "$repo/test/demo/plays.sql"
 } | psql -X -q -v ON_ERROR_STOP=1 -d $db
-psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "ALTER SYSTEM SET stormops.database = '$db'" -c "SELECT pg_reload_conf()" >/dev/null
+# synchronous commits: the test cluster's asynchronous ones could be lost by
+# the crash restart of the kill -9 step, which would look like a lost event
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "ALTER SYSTEM SET stormops.database = '$db'" \
+  -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
 wait_for 10 "SELECT running FROM stormops.worker_status()"
 # the demo's 2019 storm, handled when the worker first looks (too old to target anyone now)
 wait_for 10 "SELECT EXISTS (SELECT FROM stormops.event_proposals WHERE event_id = 'noaa_ep_135504_hail' AND handled_via = 'stormops storm worker')"

@@ -10,7 +10,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/stormops-webhook.XXXXXX")
 secret='s3cret-for-tests'
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 server=""
-settings="stormops.database stormops.webhook_url stormops.webhook_secret stormops.webhook_timeout stormops.webhook_max_attempts stormops.webhook_backoff stormops.poll_interval"
+settings="synchronous_commit stormops.database stormops.webhook_url stormops.webhook_secret stormops.webhook_timeout stormops.webhook_max_attempts stormops.webhook_backoff stormops.poll_interval"
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null || true
   for s in $settings; do psql -X -q -d postgres -c "ALTER SYSTEM RESET $s" >/dev/null 2>&1 || true; done
@@ -68,7 +68,11 @@ psql -X -q -v ON_ERROR_STOP=1 -d postgres \
   -c "ALTER SYSTEM SET stormops.database = '$db'" -c "ALTER SYSTEM SET stormops.webhook_url = 'http://127.0.0.1:$port/hook'" \
   -c "ALTER SYSTEM SET stormops.webhook_secret = '$secret'" -c "ALTER SYSTEM SET stormops.webhook_timeout = '1s'" \
   -c "ALTER SYSTEM SET stormops.webhook_max_attempts = 3" -c "ALTER SYSTEM SET stormops.webhook_backoff = '200ms'" \
-  -c "ALTER SYSTEM SET stormops.poll_interval = '1s'" -c "SELECT pg_reload_conf()" >/dev/null
+  -c "ALTER SYSTEM SET stormops.poll_interval = '1s'" \
+  -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
+# (the test cluster commits asynchronously for speed; a crash restart would
+# then lose the last commits, which this test's kill -9 must not confuse with
+# a lost notification)
 if psql -X -q -d postgres -c "ALTER SYSTEM SET stormops.webhook_url = 'ftp://example.com/'" 2>"$work/url.err"; then
   echo "an ftp URL was accepted"; exit 1
 fi
