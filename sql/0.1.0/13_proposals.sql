@@ -416,10 +416,12 @@ $$;
 COMMENT ON FUNCTION stormops.generate_proposals(pg_catalog.text, pg_catalog.timestamptz) IS
   'Proposal runs of every Active playbook for a storm event, once per (playbook, event); returns every decision for the event.';
 
--- For pg_cron or by hand: proposes every storm event that has impacts and has
--- not been handled yet, or whose last handling had a playbook fail, oldest
--- first. One event's failure does not stop the others: it is reported in the
--- result and the event stays pending.
+-- For pg_cron or by hand: does what the storm worker does, in one call:
+-- every pending storm event (stormops.storm_events_pending(): impacts or
+-- reports, not handled yet or a playbook failed), oldest first, through
+-- stormops.handle_storm_event (impacts computed when none were loaded, then
+-- generate_proposals). One event's failure does not stop the others: it is
+-- reported in the result and the event stays pending.
 CREATE FUNCTION stormops.run_pending_proposals()
 RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
                proposed pg_catalog.int8, outcome pg_catalog.text)
@@ -430,14 +432,9 @@ AS $$
 DECLARE
   pending text;
 BEGIN
-  FOR pending IN
-    SELECT e.event_id FROM stormops.storm_events e
-     WHERE EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id = e.event_id)
-       AND NOT EXISTS (SELECT FROM stormops.event_proposals h WHERE h.event_id = e.event_id AND h.playbooks_failed = 0)
-     ORDER BY e.begin_at, e.event_id
-  LOOP
+  FOR pending IN SELECT p FROM stormops.storm_events_pending() p LOOP
     BEGIN
-      PERFORM FROM stormops.generate_proposals(pending);
+      PERFORM stormops.handle_storm_event(pending);
       RETURN QUERY
         SELECT h.event_id, h.playbooks_run, h.executions,
                (SELECT coalesce(sum(r.properties_proposed), 0) FROM stormops.proposal_runs r
@@ -451,4 +448,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION stormops.run_pending_proposals() IS
-  'generate_proposals for every storm event with impacts not yet handled; one row per event with what was done.';
+  'handle_storm_event for every pending storm event, as the storm worker would; one row per event with what was done.';

@@ -17,7 +17,7 @@ COMMENT ON TABLE stormops.worker_errors IS
   'Failed attempts of the background workers, with the error; the work stays pending and is tried again.';
 CREATE INDEX worker_errors_event_idx ON stormops.worker_errors (event_id, logged_at);
 
--- Storm events the worker should propose, oldest first: those with reports
+-- Storm events to propose (by the worker, or run_pending_proposals), oldest first: those with reports
 -- or impacts (an event whose reports are still to come is not ready) that
 -- no run has handled, or whose last handling had a playbook fail; an event
 -- that failed as a whole in the last 5 minutes waits (no tight retry loop).
@@ -39,7 +39,7 @@ END;
 COMMENT ON FUNCTION stormops.storm_events_pending() IS
   'Storm events the storm worker will propose next, oldest first.';
 
--- What the worker does with one event, in one transaction: the impacts from
+-- What the worker (and run_pending_proposals) does with one event, in one transaction: the impacts from
 -- the reports when none were loaded, then generate_proposals as of now().
 -- Returns the event's outcome (event_proposals.outcome).
 CREATE FUNCTION stormops.handle_storm_event(event_id pg_catalog.text)
