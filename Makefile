@@ -8,7 +8,7 @@
 #   make bench      benchmarks that print ratios against a same-run baseline
 
 EXTENSION   = stormops
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = stormops
 
 # PostgreSQL 15 from Debian is the supported server; override PG_CONFIG to try another.
@@ -19,9 +19,14 @@ CORE_SRCS   = $(sort $(wildcard src/core/*.c))
 GLUE_SRCS   = $(sort $(wildcard src/pg/*.c) $(wildcard src/workers/*.c))
 OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
-# The install script is assembled from per-topic files, in file-name order.
-SQL_PARTS   = $(sort $(wildcard sql/$(EXTVERSION)/*.sql))
-DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The install script of this version is assembled from per-topic parts, in
+# file-name order. Released install scripts are frozen files (DATA); an
+# update script is its sql/updates/ source with every "--@include PART" line
+# replaced by that part (docs/upgrades.md).
+SQL_PARTS   = $(sort $(wildcard sql/parts/*.sql))
+DATA        = sql/$(EXTENSION)--0.1.0.sql
+UPDATES     = sql/$(EXTENSION)--0.1.0--0.2.0.sql
+DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPDATES)
 
 PG_CPPFLAGS = -I$(CURDIR)/src/core -I$(CURDIR)/src/workers
 # C11 throughout; PostgreSQL's own CFLAGS forbid mixed declarations, C11 allows
@@ -50,6 +55,12 @@ endif
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
+
+sql/$(EXTENSION)--%.sql: sql/updates/%.sql $(SQL_PARTS)
+	awk '/^--@include / { part = "sql/parts/" $$2; n = 0; \
+	       while ((rc = (getline line < part)) > 0) { print line; n++ } \
+	       if (rc < 0 || n == 0) { print "missing part " part > "/dev/stderr"; exit 1 } \
+	       close(part); next } { print }' $< > $@.tmp && mv $@.tmp $@
 
 test:
 	@bash test/tools/run-tests.sh

@@ -128,100 +128,29 @@ so_parse_condition(struct json_object *v, const so_path *p, int step,
 
 /* ---- timing windows ---- */
 
-static const struct
-{
-	const char *name;
-	so_window_days days;
-}			window_days[] =
-{
-	{"any", SO_DAYS_ANY},
-	{"weekday", SO_DAYS_WEEKDAY},
-	{"weekend", SO_DAYS_WEEKEND},
-	{"mon", SO_DAYS_MON},
-	{"tue", SO_DAYS_TUE},
-	{"wed", SO_DAYS_WED},
-	{"thu", SO_DAYS_THU},
-	{"fri", SO_DAYS_FRI},
-	{"sat", SO_DAYS_SAT},
-	{"sun", SO_DAYS_SUN},
-};
-
-/* "HH:MM" to minutes after midnight; "24:00" only when allow_24 (an end). */
-static bool
-parse_clock(const char *s, bool allow_24, int *minutes)
-{
-	int			hh,
-				mm;
-
-	if (!is_digit(s[0]) || !is_digit(s[1]) || s[2] != ':' ||
-		!is_digit(s[3]) || !is_digit(s[4]))
-		return false;
-	hh = (s[0] - '0') * 10 + (s[1] - '0');
-	mm = (s[3] - '0') * 10 + (s[4] - '0');
-	if (allow_24 && hh == 24 && mm == 0)
-	{
-		*minutes = 24 * 60;
-		return true;
-	}
-	if (hh > 23 || mm > 59)
-		return false;
-	*minutes = hh * 60 + mm;
-	return true;
-}
-
 int
 so_parse_timing_window(struct json_object *v, const so_path *p,
 					   so_channel_step *out, so_error *err)
 {
 	const char *s;
-	const char *under;
-	const char *times;
-	size_t		len,
-				dlen;
-	bool		found = false;
-	int			start,
-				end;
+	size_t		len;
+	so_clock_range range;
+	so_clock_problem problem;
 	int			rc;
 
 	rc = so_read_string(v, p, EXPECT_WINDOW, &s, &len, err);
 	if (rc != SO_OK)
 		return rc;
-
-	under = memchr(s, '_', len);
-	if (under == NULL)
-		return so_error_set(err, SO_ERR_FORMAT, p->buf, "not a time window",
-							EXPECT_WINDOW, so_json_render(v));
-	dlen = (size_t) (under - s);
-	for (size_t i = 0; i < sizeof(window_days) / sizeof(window_days[0]); i++)
-	{
-		if (strlen(window_days[i].name) == dlen &&
-			memcmp(window_days[i].name, s, dlen) == 0)
-		{
-			out->window_days = window_days[i].days;
-			found = true;
-			break;
-		}
-	}
-	if (!found)
-		return so_error_set(err, SO_ERR_FORMAT, p->buf, "unknown days",
-							EXPECT_WINDOW, so_json_render(v));
-
-	times = under + 1;
-	if (len - dlen - 1 != 11 || times[5] != '-')
-		return so_error_set(err, SO_ERR_FORMAT, p->buf, "not a time window",
-							EXPECT_WINDOW, so_json_render(v));
-	if (!parse_clock(times, false, &start) || !parse_clock(times + 6, true, &end))
-		return so_error_set(err, SO_ERR_FORMAT, p->buf, "not a valid time of day",
-							EXPECT_WINDOW, so_json_render(v));
-	if (end < start)
-		return so_error_set(err, SO_ERR_RANGE, p->buf, "window ends before it starts",
-							EXPECT_WINDOW, so_json_render(v));
-	if (end == start)
-		return so_error_set(err, SO_ERR_RANGE, p->buf, "window ends when it starts",
+	problem = so_parse_window(s, len, &out->window_days, &range);
+	if (problem != SO_CLOCK_OK)
+		return so_error_set(err,
+							problem == SO_CLOCK_BACKWARDS || problem == SO_CLOCK_EMPTY
+							? SO_ERR_RANGE : SO_ERR_FORMAT,
+							p->buf, so_clock_problem_text(problem, true),
 							EXPECT_WINDOW, so_json_render(v));
 	out->has_window = true;
-	out->window_start_min = start;
-	out->window_end_min = end;
+	out->window_start_min = range.start_min;
+	out->window_end_min = range.end_min;
 	return SO_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "so_error.h"
+#include "time_window.h"
 
 /* Order and spelling match the SQL enum stormops.channel. */
 typedef enum so_channel
@@ -42,15 +43,6 @@ typedef enum so_condition_kind
 	SO_COND_ENGAGED,			/* if_engaged */
 	SO_COND_HIGH_LTV			/* if_high_ltv */
 } so_condition_kind;
-
-typedef enum so_window_days
-{
-	SO_DAYS_ANY = 0,			/* any day */
-	SO_DAYS_WEEKDAY,			/* Monday..Friday */
-	SO_DAYS_WEEKEND,			/* Saturday, Sunday */
-	SO_DAYS_MON, SO_DAYS_TUE, SO_DAYS_WED, SO_DAYS_THU, SO_DAYS_FRI,
-	SO_DAYS_SAT, SO_DAYS_SUN
-} so_window_days;
 
 typedef enum so_compare_op
 {

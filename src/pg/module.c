@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "contact_settings.h"
 #include "storm_launcher.h"
 #include "storm_worker_state.h"
 #include "webhook_delivery.h"
@@ -60,6 +61,7 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
+	stormops_define_contact_settings();
 	storm_launcher_define_settings();
 	webhook_define_settings();
 

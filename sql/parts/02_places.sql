@@ -29,10 +29,15 @@ CREATE TABLE stormops.zip_codes (
   lat                   pg_catalog.float8
                         CONSTRAINT zip_codes_lat_range CHECK (lat OPERATOR(pg_catalog.>=) -90 AND lat OPERATOR(pg_catalog.<=) 90),
   lon                   pg_catalog.float8
-                        CONSTRAINT zip_codes_lon_range CHECK (lon OPERATOR(pg_catalog.>=) -180 AND lon OPERATOR(pg_catalog.<=) 180)
+                        CONSTRAINT zip_codes_lon_range CHECK (lon OPERATOR(pg_catalog.>=) -180 AND lon OPERATOR(pg_catalog.<=) 180),
+  -- 0.2.0 (sql/updates/0.1.0--0.2.0.sql adds it the same way)
+  time_zone             pg_catalog.text
+                        CONSTRAINT zip_codes_time_zone_known CHECK (stormops.is_time_zone(time_zone))
 );
 COMMENT ON TABLE stormops.zip_codes IS
   'ZIP codes (ZCTAs) with housing figures; a reference table. Competition is per housing unit.';
+COMMENT ON COLUMN stormops.zip_codes.time_zone IS
+  'IANA time zone of the ZIP, e.g. America/Chicago; NULL reads as stormops.default_time_zone. Contact windows are local to it.';
 
 CREATE TABLE stormops.census_tracts (
   tract_geoid              pg_catalog.text PRIMARY KEY

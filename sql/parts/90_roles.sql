@@ -79,6 +79,17 @@ GRANT EXECUTE ON FUNCTION
   stormops.worker_status(),
   stormops.event_decisions(pg_catalog.text),
   stormops.noaa_event_type(pg_catalog.text),
+  stormops.default_time_zone(),
+  stormops.step_open_hours(),
+  stormops.contact_max_attempts(),
+  stormops.high_ltv_threshold(),
+  stormops.visits_per_rep_per_day(),
+  stormops.attribution_days(),
+  stormops.is_time_zone(pg_catalog.text),
+  stormops.allowed_hours(pg_catalog.text, pg_catalog.text),
+  stormops.day_is_allowed(pg_catalog.int4, pg_catalog.text),
+  stormops.next_allowed_time(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text,
+                             pg_catalog.text, pg_catalog.int4, pg_catalog.int4),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
   stormops.parse_decimal(pg_catalog.text)
 TO stormops_viewer;
