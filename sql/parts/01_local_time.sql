@@ -88,8 +88,9 @@ END;
 
 -- The first time in [from_at, until_at) at which a step allowed on `days`
 -- from start_min to end_min (minutes after local midnight) may go out in
--- `time_zone`, and until when that opening lasts (opens_at, open_until);
--- NULLs when there is none. Local days are walked on the wall clock
+-- `time_zone`, and until when that opening lasts (opens_at, open_until;
+-- all-day hours run on over the following allowed days); NULLs when there
+-- is none. Local days are walked on the wall clock
 -- (date + minutes, then AT TIME ZONE), so a DST change moves the instants,
 -- never the local hours; eight days cover every weekly pattern.
 CREATE OR REPLACE FUNCTION stormops.next_allowed_time(from_at pg_catalog.timestamptz, until_at pg_catalog.timestamptz,
@@ -100,7 +101,16 @@ LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT GREATEST(w.opens, from_at), LEAST(w.closes, until_at)
     FROM (SELECT (d.day OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => start_min)) AT TIME ZONE time_zone AS opens,
-                 (d.day OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => end_min)) AT TIME ZONE time_zone AS closes
+                 CASE WHEN start_min OPERATOR(pg_catalog.=) 0 AND end_min OPERATOR(pg_catalog.=) 1440 THEN
+                        -- all day: one opening until the next day that is not allowed
+                        COALESCE((SELECT pg_catalog.min(n.day) AT TIME ZONE time_zone
+                                    FROM pg_catalog.generate_series(d.day OPERATOR(pg_catalog.+) '1 day'::pg_catalog.interval,
+                                                                    d.day OPERATOR(pg_catalog.+) '7 days'::pg_catalog.interval,
+                                                                    '1 day'::pg_catalog.interval) AS n(day)
+                                   WHERE NOT stormops.day_is_allowed(pg_catalog.date_part('isodow', n.day)::pg_catalog.int4, days)),
+                                 'infinity'::pg_catalog.timestamptz)
+                      ELSE (d.day OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => end_min)) AT TIME ZONE time_zone
+                 END AS closes
             FROM pg_catalog.generate_series(pg_catalog.date_trunc('day', from_at AT TIME ZONE time_zone),
                                             pg_catalog.date_trunc('day', from_at AT TIME ZONE time_zone)
                                               OPERATOR(pg_catalog.+) '7 days'::pg_catalog.interval,

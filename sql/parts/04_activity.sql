@@ -17,10 +17,18 @@ CREATE TABLE stormops.behavior_events (
   complaint          pg_catalog.bool NOT NULL DEFAULT false,
   revenue            pg_catalog.int4
                      CONSTRAINT behavior_events_revenue_range CHECK (revenue OPERATOR(pg_catalog.>=) 0),
-  execution_id       pg_catalog.uuid
+  execution_id       pg_catalog.uuid,
+  -- 0.2.0: the contact plan step it belongs to (record_contact_result sets both)
+  contact_id         pg_catalog.int8,
+  step               pg_catalog.int2
+                     CONSTRAINT behavior_events_step_range CHECK (step OPERATOR(pg_catalog.>=) 1)
 );
 COMMENT ON TABLE stormops.behavior_events IS
   'Every touch and reaction, append-only. channel is text (not the enum) so loads from text staging need no casts.';
+COMMENT ON COLUMN stormops.behavior_events.contact_id IS
+  'The claim (claim_due_contacts) this event reports on, when it came through record_contact_result.';
+COMMENT ON COLUMN stormops.behavior_events.step IS
+  'The contact plan step of execution_id it belongs to; NULL: attributed by time (docs/contact-plans.md).';
 CREATE INDEX behavior_events_property_time_idx
   ON stormops.behavior_events (property_id, event_timestamp);
 CREATE INDEX behavior_events_execution_idx

@@ -165,8 +165,18 @@ CREATE TABLE stormops.playbook_executions (
   streaming_triggers_fired   pg_catalog.int4 DEFAULT 0,
   created_at                 pg_catalog.timestamptz DEFAULT pg_catalog.now(),
   playbook_version           pg_catalog.text,
-  CONSTRAINT playbook_executions_end_after_start CHECK (execution_end OPERATOR(pg_catalog.>=) execution_start)
+  CONSTRAINT playbook_executions_end_after_start CHECK (execution_end OPERATOR(pg_catalog.>=) execution_start),
+  -- 0.2.0: the playbook's strategy when the execution was made; its plans follow it
+  channel_strategy           pg_catalog.jsonb,
+  message_variants           pg_catalog.jsonb,
+  end_reason                 pg_catalog.text
 );
+COMMENT ON COLUMN stormops.playbook_executions.channel_strategy IS
+  'The playbook''s channel_strategy when the execution was made: its contact plans follow it, whatever later revisions say.';
+COMMENT ON COLUMN stormops.playbook_executions.message_variants IS
+  'The playbook''s message_variants when the execution was made: the scripts its contacts carry.';
+COMMENT ON COLUMN stormops.playbook_executions.end_reason IS
+  'Why the execution ended: completed (by whom, or every step final), or the reason it was aborted.';
 COMMENT ON TABLE stormops.playbook_executions IS
   'One run of a playbook, at most one per (playbook, storm event). roi is a ratio like target_roi; the _vs_target columns are percentage differences.';
 -- Once and only once per (playbook, event).

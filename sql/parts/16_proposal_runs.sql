@@ -4,7 +4,8 @@
 -- so an update script can run it again (docs/upgrades.md).
 
 -- One proposal run of one playbook: targets, decisions, the execution when
--- enough are proposed, notifications for escalations; all in one statement.
+-- enough are proposed, notifications for escalations, all in one statement;
+-- then the execution's contact plans (lay_contact_plans).
 -- Returns the run's id, or NULL when the run already exists (once and only
 -- once per trigger). The caller holds the proposal lock.
 CREATE OR REPLACE FUNCTION stormops.propose_playbook(pb stormops.playbooks, event_id pg_catalog.text,
@@ -132,11 +133,12 @@ BEGIN
   ), new_execution AS (
     INSERT INTO stormops.playbook_executions
            (execution_id, playbook_id, triggered_by_event_id, execution_start, status, properties_targeted,
-            playbook_version, vector_search_queries, streaming_triggers_fired)
+            playbook_version, vector_search_queries, streaming_triggers_fired, channel_strategy, message_variants)
     SELECT new_execution_id, pb.playbook_id, propose_playbook.event_id, as_of, 'Running', s.proposed,
            pb.playbook_version,
            CASE WHEN (pb.targeting_rules -> 'similarity' ->> 'enabled')::boolean THEN 1 ELSE 0 END,
-           CASE WHEN propose_playbook.permit_id IS NULL THEN 0 ELSE 1 END
+           CASE WHEN propose_playbook.permit_id IS NULL THEN 0 ELSE 1 END,
+           pb.channel_strategy, pb.message_variants
       FROM summary s
      WHERE s.proposed >= pb.min_property_count
     RETURNING execution_id
@@ -169,6 +171,15 @@ BEGIN
   SELECT r.proposal_id, d.property_id, d.rank, d.decision, d.reason,
          CASE WHEN d.decision = 'proposed' THEN r.execution_id END
     FROM decided d CROSS JOIN new_run r;
+
+  -- the proposed properties' contact plans, in the same transaction
+  IF EXISTS (SELECT FROM stormops.playbook_executions x WHERE x.execution_id = new_execution_id) THEN
+    SELECT array_agg(d.property_id ORDER BY d.rank), array_agg(d.rank ORDER BY d.rank)
+      INTO target_ids, target_ranks
+      FROM stormops.proposal_decisions d
+     WHERE d.proposal_id = run_id AND d.decision = 'proposed';
+    PERFORM stormops.lay_contact_plans(new_execution_id, target_ids, target_ranks);
+  END IF;
 
   RETURN run_id;
 END;

@@ -90,6 +90,14 @@ GRANT EXECUTE ON FUNCTION
   stormops.day_is_allowed(pg_catalog.int4, pg_catalog.text),
   stormops.next_allowed_time(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text,
                              pg_catalog.text, pg_catalog.int4, pg_catalog.int4),
+  stormops.clock_text(pg_catalog.int4),
+  stormops.allowed_hours_text(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.text),
+  stormops.step_condition_holds(pg_catalog.text, pg_catalog.uuid, pg_catalog.text, pg_catalog.timestamptz),
+  stormops.contact_script(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text),
+  stormops.criterion_met(pg_catalog.text, pg_catalog.numeric),
+  stormops.execution_step_summary(pg_catalog.uuid, pg_catalog.timestamptz),
+  stormops.contact_plan(pg_catalog.text, pg_catalog.uuid),
+  stormops.contact_plan_changes(pg_catalog.text, pg_catalog.uuid),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
   stormops.parse_decimal(pg_catalog.text)
 TO stormops_viewer;
@@ -109,7 +117,13 @@ GRANT EXECUTE ON FUNCTION
   stormops.generate_proposals(pg_catalog.text, pg_catalog.timestamptz),
   stormops.run_pending_proposals(),
   stormops.refresh_execution_metrics(pg_catalog.uuid),
-  stormops.replay_notifications(pg_catalog.int8[])
+  stormops.replay_notifications(pg_catalog.int8[]),
+  stormops.claim_due_contacts(pg_catalog.text, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.interval),
+  stormops.record_contact_result(pg_catalog.int8, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.int4),
+  stormops.expire_contact_steps(pg_catalog.timestamptz),
+  stormops.complete_execution(pg_catalog.uuid, pg_catalog.bool),
+  stormops.abort_execution(pg_catalog.uuid, pg_catalog.text),
+  stormops.close_finished_executions(pg_catalog.timestamptz)
 TO stormops_operator;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA stormops TO stormops_viewer;

@@ -26,3 +26,9 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.notification_outbox_notific
 SELECT pg_catalog.pg_extension_config_dump('stormops.event_proposals', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.worker_errors', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.worker_errors_error_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.execution_steps', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.contact_steps', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.contact_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.contact_step_changes', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.contact_step_changes_change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.contact_day_counts', '');

@@ -1,4 +1,5 @@
--- stormops 0.1.0 -> 0.2.0: contact plans (contact-plans.md).
+-- stormops 0.1.0 -> 0.2.0: contact plans (contact-plans.md): local time, the
+-- strategy snapshot of executions, plans, claims and reports, executions that end.
 --
 -- Schema changes to 0.1.0 objects are written here; new and changed code
 -- comes from sql/parts through --@include (the Makefile inlines each part
@@ -16,4 +17,46 @@ ALTER TABLE stormops.zip_codes
 COMMENT ON COLUMN stormops.zip_codes.time_zone IS
   'IANA time zone of the ZIP, e.g. America/Chicago; NULL reads as stormops.default_time_zone. Contact windows are local to it.';
 
+ALTER TABLE stormops.behavior_events
+  ADD COLUMN contact_id pg_catalog.int8,
+  ADD COLUMN step pg_catalog.int2
+      CONSTRAINT behavior_events_step_range CHECK (step OPERATOR(pg_catalog.>=) 1);
+COMMENT ON COLUMN stormops.behavior_events.contact_id IS
+  'The claim (claim_due_contacts) this event reports on, when it came through record_contact_result.';
+COMMENT ON COLUMN stormops.behavior_events.step IS
+  'The contact plan step of execution_id it belongs to; NULL: attributed by time (docs/contact-plans.md).';
+
+ALTER TABLE stormops.playbook_executions
+  ADD COLUMN channel_strategy pg_catalog.jsonb,
+  ADD COLUMN message_variants pg_catalog.jsonb,
+  ADD COLUMN end_reason pg_catalog.text;
+COMMENT ON COLUMN stormops.playbook_executions.channel_strategy IS
+  'The playbook''s channel_strategy when the execution was made: its contact plans follow it, whatever later revisions say.';
+COMMENT ON COLUMN stormops.playbook_executions.message_variants IS
+  'The playbook''s message_variants when the execution was made: the scripts its contacts carry.';
+COMMENT ON COLUMN stormops.playbook_executions.end_reason IS
+  'Why the execution ended: completed (by whom, or every step final), or the reason it was aborted.';
+-- Executions of 0.1.0 keep the strategy of the version that made them, for
+-- the record; they have no plans (docs/upgrades.md).
+UPDATE stormops.playbook_executions e
+   SET channel_strategy = v.playbook OPERATOR(pg_catalog.->) 'channel_strategy',
+       message_variants = v.playbook OPERATOR(pg_catalog.->) 'message_variants'
+  FROM (SELECT p.playbook_id, p.playbook_version, pg_catalog.to_jsonb(p) AS playbook FROM stormops.playbooks p
+        UNION ALL
+        SELECT h.playbook_id, h.playbook_version, h.playbook FROM stormops.playbook_versions h) v
+ WHERE v.playbook_id OPERATOR(pg_catalog.=) e.playbook_id
+   AND v.playbook_version OPERATOR(pg_catalog.=) e.playbook_version;
+UPDATE stormops.playbook_executions e
+   SET message_variants = NULL
+ WHERE pg_catalog.jsonb_typeof(e.message_variants) OPERATOR(pg_catalog.=) 'null';
+
+--@include 14_contact_plans.sql
+--@include 15_contact_plan_laying.sql
+--@include 16_proposal_runs.sql
+--@include 22_contact_claims.sql
+--@include 23_contact_reports.sql
+--@include 24_execution_end.sql
+--@include 25_contact_summaries.sql
+
 --@include 90_roles.sql
+--@include 99_dump.sql

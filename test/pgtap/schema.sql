@@ -1,6 +1,6 @@
 -- The data model's contract: tables, columns, keys, checks and indexes.
 BEGIN;
-SELECT plan(105);
+SELECT plan(114);
 
 SELECT has_schema('stormops');
 SELECT tables_are('stormops', ARRAY[
@@ -8,7 +8,8 @@ SELECT tables_are('stormops', ARRAY[
   'storm_events', 'storm_reports', 'property_impacts', 'behavior_events',
   'competitor_permits', 'zip_competition', 'channel_costs', 'playbooks',
   'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
-  'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors']);
+  'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors',
+  'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
@@ -42,8 +43,17 @@ SELECT has_column('stormops', t, c, format('%s.%s exists', t, c))
     ('zip_competition', 'zip'), ('zip_competition', 'competitor_pressure'), ('zip_competition', 'white_space_score'),
     ('cohorts', 'cohort_name'), ('cohorts', 'property_id'),
     ('property_scores', 'property_id'), ('property_scores', 'uplift_score'), ('property_scores', 'churn_risk'),
-    ('property_scores', 'ltv_score'), ('property_scores', 'model_version'), ('property_scores', 'scored_at')
+    ('property_scores', 'ltv_score'), ('property_scores', 'model_version'), ('property_scores', 'scored_at'),
+    -- 0.2.0 (contact plans)
+    ('zip_codes', 'time_zone'), ('behavior_events', 'contact_id'), ('behavior_events', 'step'),
+    ('playbook_executions', 'channel_strategy'), ('playbook_executions', 'message_variants'),
+    ('playbook_executions', 'end_reason')
   ) AS contract(t, c);
+SELECT enum_has_labels('stormops', 'contact_status', ARRAY['planned', 'leased', 'sent', 'skipped', 'expired', 'failed']);
+SELECT col_is_pk('stormops', 'contact_steps', ARRAY['execution_id', 'property_id', 'step'],
+  'contact steps are keyed by (execution_id, property_id, step): property_id is in the key');
+SELECT col_is_pk('stormops', 'contact_step_changes', ARRAY['property_id', 'change_id'],
+  'contact step changes are keyed with property_id');
 
 SELECT col_is_pk('stormops', 'property_impacts', ARRAY['property_id', 'event_id'], 'impacts are keyed by (property_id, event_id)');
 SELECT col_is_pk('stormops', 'cohorts', ARRAY['cohort_name', 'property_id'], 'cohorts are keyed by (cohort_name, property_id)');
@@ -116,7 +126,9 @@ SELECT set_eq(
         'stormops.ingest_rejects', 'stormops.ingest_rejects_reject_id_seq', 'stormops.do_not_contact',
         'stormops.proposal_runs', 'stormops.proposal_decisions', 'stormops.notification_outbox',
         'stormops.notification_outbox_notification_id_seq', 'stormops.event_proposals',
-        'stormops.worker_errors', 'stormops.worker_errors_error_id_seq'],
+        'stormops.worker_errors', 'stormops.worker_errors_error_id_seq',
+        'stormops.execution_steps', 'stormops.contact_steps', 'stormops.contact_id_seq', 'stormops.contact_step_changes',
+        'stormops.contact_step_changes_change_id_seq', 'stormops.contact_day_counts'],
   'pg_extension_config_dump covers every user table');
 
 SELECT * FROM finish();

@@ -102,6 +102,18 @@ CREATE FUNCTION public.evil_f8_div(float8, float8) RETURNS float8 LANGUAGE plpgs
   $$ BEGIN PERFORM public.trap('float8 / float8'); RETURN pg_catalog.float8div($1, $2); END $$;
 CREATE OPERATOR public./ (LEFTARG = float8, RIGHTARG = float8, FUNCTION = public.evil_f8_div);
 
+-- What contact plans use.
+CREATE FUNCTION public.nextval(regclass) RETURNS bigint LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('nextval()'); RETURN pg_catalog.nextval($1); END $$;
+CREATE FUNCTION public.to_char(timestamp, text) RETURNS text LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('to_char()'); RETURN pg_catalog.to_char($1, $2); END $$;
+CREATE FUNCTION public.make_interval(years integer DEFAULT 0, months integer DEFAULT 0, weeks integer DEFAULT 0,
+    days integer DEFAULT 0, hours integer DEFAULT 0, mins integer DEFAULT 0, secs double precision DEFAULT 0)
+  RETURNS interval LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('make_interval()'); RETURN pg_catalog.make_interval(years, months, weeks, days, hours, mins, secs); END $$;
+CREATE FUNCTION public.generate_series(timestamp, timestamp, interval) RETURNS SETOF timestamp LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM public.trap('generate_series()'); RETURN QUERY SELECT pg_catalog.generate_series($1, $2, $3); END $$;
+
 SET search_path = public, pg_catalog;
 
 CREATE EXTENSION stormops;
@@ -187,6 +199,34 @@ SELECT properties_targeted, properties_contacted, properties_converted, total_re
   FROM stormops.playbook_executions WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1';
 SELECT kind, reason FROM stormops.notification_outbox ORDER BY notification_id;
 
+-- Contact plans: local time, claims, reports, summaries and the end of an
+-- execution, under this search_path.
+INSERT INTO stormops.zip_codes (zip, state, time_zone) VALUES ('75034', 'TX', 'America/Chicago');
+SELECT opens_at, open_until
+  FROM stormops.next_allowed_time('2019-03-08 20:30-06', '2019-03-20 00:00-05', 'America/Chicago', 'weekday', 1080, 1200);
+SELECT playbook_name, step, channel, status, reason, local_due FROM stormops.contact_plan('p2');
+SELECT contact_id IS NOT NULL AS claimed, property_id, step, channel, due_at, allowed_until
+  FROM stormops.claim_due_contacts('email', 10, '2019-03-27 12:00+00');
+SELECT status FROM stormops.record_contact_result(
+  (SELECT contact_id FROM stormops.contact_steps WHERE property_id OPERATOR(pg_catalog.=) 'p2'
+      AND status OPERATOR(pg_catalog.=) 'leased'), 'sent', '2019-03-27 12:01+00');
+SELECT status FROM stormops.record_contact_result(
+  (SELECT contact_id FROM stormops.contact_steps WHERE property_id OPERATOR(pg_catalog.=) 'p2' AND step OPERATOR(pg_catalog.=) 1),
+  'open', '2019-03-27 13:00+00');
+SELECT step, channel, planned, sent, skipped, expired, engagement_rate, success_met
+  FROM stormops.execution_step_summary((SELECT execution_id FROM stormops.playbook_executions
+                                         WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1'), '2019-03-28');
+SELECT step, status, reason FROM stormops.contact_plan_changes('p2');
+SELECT contact_id IS NOT NULL AS claimed, property_id, step FROM stormops.claim_due_contacts('email', 10, '2019-03-28 09:00+00');
+SELECT status, end_reason IS NOT NULL AS has_reason
+  FROM stormops.complete_execution((SELECT execution_id FROM stormops.playbook_executions
+                                     WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1'));
+\set VERBOSITY sqlstate
+SELECT status FROM stormops.abort_execution((SELECT execution_id FROM stormops.playbook_executions
+                                              WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1'), 'hostile test');
+\set VERBOSITY default
+SELECT count(*) AS closed FROM stormops.close_finished_executions('2030-01-01');
+
 -- No trap was sprung.
 RESET search_path;
 SELECT trap, count(*) FROM public.hostile_calls GROUP BY trap ORDER BY trap;
@@ -213,6 +253,9 @@ DROP FUNCTION public.now(), public.gen_random_uuid(), public.to_jsonb(anyelement
   public.jsonb_array_elements(jsonb), public.quote_literal(text), public.array_to_string(anyarray, text),
   public.left(text, integer), public.ltrim(text, text), public.string_to_array(text, text),
   public.array_ndims(anyarray), public.pg_extension_config_dump(regclass, text), public.evil_sum_step(numeric, numeric);
+DROP FUNCTION public.nextval(regclass), public.to_char(timestamp, text),
+  public.make_interval(integer, integer, integer, integer, integer, integer, double precision),
+  public.generate_series(timestamp, timestamp, interval);
 DROP FUNCTION public.evil_op(text, boolean) CASCADE;
 DROP FUNCTION public.evil_text_eq(text, text), public.evil_text_ne(text, text), public.evil_regex(text, text),
   public.evil_f8_ge_i4(float8, integer), public.evil_num_ge_i4(numeric, integer), public.evil_i4_ge(integer, integer),

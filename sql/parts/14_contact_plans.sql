@@ -1,0 +1,130 @@
+-- Contact plans (contact-plans.md, docs/contact-plans.md): the tables. A
+-- schema part, new in 0.2.0.
+--
+-- An execution keeps the channel strategy it was made with
+-- (playbook_executions.channel_strategy); execution_steps holds its steps
+-- as rows, with when each is due, when it closes and the local hours it may
+-- go out in. contact_steps holds one row per proposed property and step:
+-- its status, why, and when it may be claimed next (ready_at). Every change
+-- after a step is laid is a row of contact_step_changes. Senders claim
+-- through claim_due_contacts and report through record_contact_result
+-- (sql/parts/22_contact_claims.sql); nobody writes these tables by hand.
+--
+-- Scale-out: contact_steps and contact_step_changes carry property_id in
+-- their keys (distributed and co-located by it); execution_steps and
+-- contact_day_counts are small, per execution and per playbook.
+
+CREATE TYPE stormops.contact_status AS ENUM ('planned', 'leased', 'sent', 'skipped', 'expired', 'failed');
+COMMENT ON TYPE stormops.contact_status IS
+  'Status of a contact step: planned, leased (claimed, not yet reported), or final: sent, skipped, expired, failed.';
+
+CREATE TABLE stormops.execution_steps (
+  execution_id       pg_catalog.uuid NOT NULL REFERENCES stormops.playbook_executions (execution_id) ON DELETE CASCADE,
+  step               pg_catalog.int2 NOT NULL CONSTRAINT execution_steps_step_range CHECK (step OPERATOR(pg_catalog.>=) 1),
+  channel            stormops.channel NOT NULL,
+  condition          pg_catalog.text,
+  timing_window      pg_catalog.text,
+  message_variant    pg_catalog.text,
+  offer_type         pg_catalog.text,
+  success_criteria   pg_catalog.text,
+  due_at             pg_catalog.timestamptz NOT NULL,
+  closes_at          pg_catalog.timestamptz NOT NULL,
+  -- the local hours it may go out in (stormops.allowed_hours); NULL days: never
+  allowed_days       pg_catalog.text,
+  allowed_start_min  pg_catalog.int4,
+  allowed_end_min    pg_catalog.int4,
+  PRIMARY KEY (execution_id, step),
+  CONSTRAINT execution_steps_closes_after_due CHECK (closes_at OPERATOR(pg_catalog.>) due_at)
+);
+COMMENT ON TABLE stormops.execution_steps IS
+  'The steps of an execution''s channel strategy: due at execution_start + timing_hours, open until closes_at, allowed in local hours.';
+
+CREATE TABLE stormops.contact_steps (
+  execution_id   pg_catalog.uuid NOT NULL,
+  -- not ON DELETE CASCADE, like proposal_decisions: a plan is a record
+  property_id    pg_catalog.text NOT NULL REFERENCES stormops.properties (property_id),
+  step           pg_catalog.int2 NOT NULL,
+  channel        stormops.channel NOT NULL,
+  rank           pg_catalog.int4 NOT NULL,
+  time_zone      pg_catalog.text NOT NULL,
+  status         stormops.contact_status NOT NULL DEFAULT 'planned',
+  reason         pg_catalog.text NOT NULL,
+  -- the plan's current step: every earlier step is final
+  is_next        pg_catalog.bool NOT NULL,
+  due_at         pg_catalog.timestamptz NOT NULL,
+  -- when it may be claimed next: the next allowed time, or the end of a lease
+  ready_at       pg_catalog.timestamptz,
+  -- the end of the allowed opening that ready_at falls in
+  allowed_until  pg_catalog.timestamptz,
+  -- the latest claim, its lease (NULL once that claim is reported) and time
+  contact_id     pg_catalog.int8,
+  lease_until    pg_catalog.timestamptz,
+  claimed_at     pg_catalog.timestamptz,
+  attempts       pg_catalog.int2 NOT NULL DEFAULT 0,
+  sent_at        pg_catalog.timestamptz,
+  final_at       pg_catalog.timestamptz,
+  -- the calendar day whose caps this step was last counted in
+  counted_day    pg_catalog.date,
+  PRIMARY KEY (execution_id, property_id, step),
+  FOREIGN KEY (execution_id, step) REFERENCES stormops.execution_steps (execution_id, step) ON DELETE CASCADE,
+  CONSTRAINT contact_steps_final_has_time
+    CHECK ((status OPERATOR(pg_catalog.=) ANY ('{planned,leased}'::stormops.contact_status[])) OPERATOR(pg_catalog.<>) (final_at IS NOT NULL))
+);
+COMMENT ON TABLE stormops.contact_steps IS
+  'One row per proposed property and step of an execution''s contact plan: status, reason, times; written only by the plan functions.';
+COMMENT ON COLUMN stormops.contact_steps.ready_at IS
+  'When the step may be claimed next: its next allowed time in local time, later after a wait, or the end of its lease.';
+COMMENT ON COLUMN stormops.contact_steps.contact_id IS
+  'The latest claim of the step (claim_due_contacts); reports name it.';
+-- what claim_due_contacts reads: the current steps not final, by channel,
+-- earliest due and best rank first; ready_at is checked inside the index
+CREATE INDEX contact_steps_claim_idx ON stormops.contact_steps
+  (channel, due_at, rank, property_id, execution_id, ready_at)
+  WHERE is_next AND status OPERATOR(pg_catalog.=) ANY ('{planned,leased}'::stormops.contact_status[]);
+CREATE INDEX contact_steps_contact_idx ON stormops.contact_steps (contact_id) WHERE contact_id IS NOT NULL;
+-- what the sweeps read: the steps not final of an execution
+CREATE INDEX contact_steps_open_idx ON stormops.contact_steps (execution_id, step)
+  WHERE status OPERATOR(pg_catalog.=) ANY ('{planned,leased}'::stormops.contact_status[]);
+CREATE INDEX contact_steps_property_idx ON stormops.contact_steps (property_id);
+
+CREATE SEQUENCE stormops.contact_id_seq AS pg_catalog.int8;
+COMMENT ON SEQUENCE stormops.contact_id_seq IS 'Contact ids: one per claim of a step.';
+
+CREATE TABLE stormops.contact_step_changes (
+  change_id     pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
+  execution_id  pg_catalog.uuid NOT NULL,
+  property_id   pg_catalog.text NOT NULL,
+  step          pg_catalog.int2 NOT NULL,
+  -- the status after the change (planned for a wait)
+  status        stormops.contact_status NOT NULL,
+  reason        pg_catalog.text NOT NULL,
+  contact_id    pg_catalog.int8,
+  -- on the plan's clock: the claim's as_of, the report's at
+  changed_at    pg_catalog.timestamptz NOT NULL,
+  recorded_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+  changed_by    pg_catalog.text NOT NULL DEFAULT SESSION_USER,
+  PRIMARY KEY (property_id, change_id),
+  FOREIGN KEY (execution_id, property_id, step)
+    REFERENCES stormops.contact_steps (execution_id, property_id, step) ON DELETE CASCADE
+);
+COMMENT ON TABLE stormops.contact_step_changes IS
+  'Every change of a contact step after it was laid: the new status, why, when on the plan''s clock, by whom, with the claim it concerns.';
+CREATE INDEX contact_step_changes_step_idx
+  ON stormops.contact_step_changes (execution_id, property_id, step, change_id);
+CREATE INDEX contact_step_changes_contact_idx
+  ON stormops.contact_step_changes (contact_id) WHERE contact_id IS NOT NULL;
+
+-- Contacts claimed per playbook and calendar day (stormops.default_time_zone),
+-- for max_daily_contacts ('contacts') and the crews ('door_knocks'). Claims
+-- of one playbook lock its row, so the caps hold with concurrent senders.
+CREATE TABLE stormops.contact_day_counts (
+  playbook_id  pg_catalog.uuid NOT NULL REFERENCES stormops.playbooks (playbook_id) ON DELETE CASCADE,
+  day          pg_catalog.date NOT NULL,
+  kind         pg_catalog.text NOT NULL
+               CONSTRAINT contact_day_counts_kind_known
+               CHECK (kind OPERATOR(pg_catalog.=) ANY ('{contacts,door_knocks}'::pg_catalog.text[])),
+  claimed      pg_catalog.int4 NOT NULL DEFAULT 0,
+  PRIMARY KEY (playbook_id, day, kind)
+);
+COMMENT ON TABLE stormops.contact_day_counts IS
+  'Steps claimed per playbook and day: all contacts (max_daily_contacts) and door knocks (crews).';

@@ -1,0 +1,87 @@
+-- Laying contact plans (contact-plans.md, "Plans and steps"): when an
+-- execution is made, in the same transaction, every proposed property gets
+-- one step row per step of the execution's channel strategy. A code part.
+--
+-- The local-time work is done once per (step, time zone), not per row: a
+-- storm-wide execution has 100,000 properties but a handful of zones, so
+-- the plans are one INSERT ... SELECT of properties joined to the steps'
+-- first openings (bench/contact_plans). Failure modes: an execution
+-- without a strategy snapshot (made before 0.2.0) is refused with a clear
+-- error; a step whose allowed hours never fall inside its open period is
+-- laid skipped, with the reason, and recorded as a change.
+
+CREATE OR REPLACE FUNCTION stormops.lay_contact_plans(execution_id pg_catalog.uuid, property_ids pg_catalog.text[],
+                                                     ranks pg_catalog.int4[])
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  e stormops.playbook_executions;
+  n_laid bigint;
+BEGIN
+  SELECT * INTO e FROM stormops.playbook_executions x WHERE x.execution_id = lay_contact_plans.execution_id;
+  IF NOT FOUND OR e.channel_strategy IS NULL THEN
+    RAISE EXCEPTION 'execution % has no channel strategy to lay plans from', lay_contact_plans.execution_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Plans are laid when an execution is made (generate_proposals); executions made before 0.2.0 have none.';
+  END IF;
+
+  INSERT INTO stormops.execution_steps AS x
+         (execution_id, step, channel, condition, timing_window, message_variant, offer_type, success_criteria,
+          due_at, closes_at, allowed_days, allowed_start_min, allowed_end_min)
+  SELECT e.execution_id, (st ->> 'step')::int2, (st ->> 'channel')::stormops.channel, st ->> 'condition',
+         st ->> 'timing_window', st ->> 'message_variant', st ->> 'offer_type', st ->> 'success_criteria',
+         e.execution_start + make_interval(secs => (st ->> 'timing_hours')::float8 * 3600),
+         e.execution_start + make_interval(secs => ((st ->> 'timing_hours')::float8
+                                                    + coalesce((st ->> 'duration_hours')::float8, stormops.step_open_hours())) * 3600),
+         a.days, a.start_min, a.end_min
+    FROM jsonb_array_elements(e.channel_strategy -> 'sequence') st
+   CROSS JOIN LATERAL stormops.allowed_hours(st ->> 'channel', st ->> 'timing_window') a;
+
+  WITH plans AS (
+    SELECT u.property_id, u.rank, coalesce(z.time_zone, stormops.default_time_zone()) AS time_zone
+      FROM unnest(property_ids, ranks) AS u(property_id, rank)
+      JOIN stormops.properties p ON p.property_id = u.property_id
+      LEFT JOIN stormops.zip_codes z ON z.zip = p.zip
+  ), openings AS MATERIALIZED (
+    SELECT x.step, x.channel, x.due_at, z.time_zone, w.opens_at, w.open_until,
+           CASE WHEN w.opens_at IS NULL THEN 'no allowed time before the step closes'
+                WHEN w.opens_at > x.due_at THEN
+                  format('waits for its allowed hours (%s) until %s',
+                         stormops.allowed_hours_text(x.allowed_days, x.allowed_start_min, x.allowed_end_min, z.time_zone),
+                         to_char(w.opens_at AT TIME ZONE z.time_zone, 'YYYY-MM-DD HH24:MI'))
+                ELSE 'due' END AS reason
+      FROM stormops.execution_steps x
+     CROSS JOIN (SELECT DISTINCT p.time_zone FROM plans p) z
+      LEFT JOIN LATERAL stormops.next_allowed_time(x.due_at, x.closes_at, z.time_zone, x.allowed_days,
+                                                   x.allowed_start_min, x.allowed_end_min) w ON true
+     WHERE x.execution_id = e.execution_id
+  ), firsts AS (
+    SELECT o.time_zone, min(o.step) FILTER (WHERE o.opens_at IS NOT NULL) AS first_step
+      FROM openings o GROUP BY o.time_zone
+  ), laid AS (
+    INSERT INTO stormops.contact_steps
+           (execution_id, property_id, step, channel, rank, time_zone, status, reason, is_next,
+            due_at, ready_at, allowed_until, final_at)
+    SELECT e.execution_id, p.property_id, o.step, o.channel, p.rank, p.time_zone,
+           CASE WHEN o.opens_at IS NULL THEN 'skipped' ELSE 'planned' END::stormops.contact_status,
+           o.reason, o.step IS NOT DISTINCT FROM f.first_step,
+           o.due_at, o.opens_at, o.open_until,
+           CASE WHEN o.opens_at IS NULL THEN e.execution_start END
+      FROM plans p
+      JOIN openings o ON o.time_zone = p.time_zone
+      JOIN firsts f ON f.time_zone = p.time_zone
+    RETURNING property_id, step, status, reason
+  ), skips AS (
+    -- a skip is a change like any other; being laid is not (the row says it)
+    INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, changed_at)
+    SELECT e.execution_id, l.property_id, l.step, l.status, l.reason, e.execution_start
+      FROM laid l WHERE l.status = 'skipped'
+  )
+  SELECT count(*) INTO n_laid FROM laid;
+  RETURN n_laid;
+END;
+$$;
+COMMENT ON FUNCTION stormops.lay_contact_plans(pg_catalog.uuid, pg_catalog.text[], pg_catalog.int4[]) IS
+  'Internal: the contact plans of a new execution, one step row per property and step (propose_playbook calls it).';

@@ -1,0 +1,436 @@
+-- Claiming due contacts (contact-plans.md, "Conditions", "Stops, guardrails
+-- and caps", "Senders"): what a sender may send now, for whom, with which
+-- script. A code part.
+--
+-- A claim takes the current steps of one channel that are due and ready,
+-- earliest due and best rank first, locked with SKIP LOCKED so concurrent
+-- senders never share one; checks each against the stops, the conditions,
+-- the throttle and the daily caps, in the design's order; and leases the ones
+-- that pass. Each batch is one statement: every change is written with its
+-- reason, and a step that becomes final hands the plan to the next one.
+-- Failure modes: bad arguments are refused before anything is read; a
+-- sender that dies leaves leases that run out (ready_at is the lease's end),
+-- so its contacts come back once each; two claims of one capped playbook take
+-- turns on its day counter, so the caps hold; a claim racing an abort of the
+-- same execution may fail with a deadlock error (SQLSTATE 40P01): retry it.
+
+-- Outcomes (behaviour events linked to an execution, other than the
+-- contacts themselves) with the plan step each belongs to: the step
+-- record_contact_result wrote, else the claim's step, else the latest step
+-- of that execution sent to that property before the event, else none.
+CREATE OR REPLACE VIEW stormops.contact_outcomes AS
+SELECT b.behavior_event_id, b.execution_id, b.property_id,
+       COALESCE(b.step,
+                (SELECT h.step FROM stormops.contact_step_changes h
+                  WHERE h.contact_id OPERATOR(pg_catalog.=) b.contact_id
+                    AND h.property_id OPERATOR(pg_catalog.=) b.property_id
+                  LIMIT 1),
+                (SELECT pg_catalog.max(s.step) FROM stormops.contact_steps s
+                  WHERE s.execution_id OPERATOR(pg_catalog.=) b.execution_id
+                    AND s.property_id OPERATOR(pg_catalog.=) b.property_id
+                    AND s.status OPERATOR(pg_catalog.=) 'sent'
+                    AND s.sent_at OPERATOR(pg_catalog.<=) b.event_timestamp)) AS step,
+       b.contact_id, b.event_type, b.event_timestamp, b.channel, b.complaint, b.revenue,
+       b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}'::pg_catalog.text[]) AS is_response,
+       b.event_type OPERATOR(pg_catalog.=) ANY ('{open,click,response,conversion}'::pg_catalog.text[]) AS is_engagement
+  FROM stormops.behavior_events b
+ WHERE b.execution_id IS NOT NULL
+   AND b.event_type OPERATOR(pg_catalog.<>) 'contact';
+COMMENT ON VIEW stormops.contact_outcomes IS
+  'Outcomes linked to an execution with the plan step each belongs to (docs/contact-plans.md, "Attribution"); responses are click, response, conversion; engagement adds open.';
+
+-- Whether a step's condition holds for a plan as of `as_of`: responses and
+-- engagement attributed to its steps up to then, or its ltv_score.
+CREATE OR REPLACE FUNCTION stormops.step_condition_holds(condition pg_catalog.text, execution_id pg_catalog.uuid,
+                                                        property_id pg_catalog.text, as_of pg_catalog.timestamptz)
+RETURNS pg_catalog.bool
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE
+    WHEN condition IS NULL THEN true
+    WHEN condition OPERATOR(pg_catalog.=) 'if_high_ltv' THEN
+      COALESCE((SELECT sc.ltv_score OPERATOR(pg_catalog.>=) stormops.high_ltv_threshold()
+                  FROM stormops.property_scores sc
+                 WHERE sc.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id), false)
+    WHEN condition OPERATOR(pg_catalog.=) 'if_engaged' THEN
+      EXISTS (SELECT FROM stormops.contact_outcomes o
+               WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
+                 AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
+                 AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
+                 AND o.is_engagement AND o.step IS NOT NULL)
+    WHEN condition OPERATOR(pg_catalog.^@) 'if_response_to_step_' THEN
+      EXISTS (SELECT FROM stormops.contact_outcomes o
+               WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
+                 AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
+                 AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
+                 AND o.is_response
+                 AND o.step OPERATOR(pg_catalog.=) pg_catalog.substr(condition, 21)::pg_catalog.int4)
+    WHEN condition OPERATOR(pg_catalog.^@) 'if_no_response_to_step_' THEN
+      NOT EXISTS (SELECT FROM stormops.contact_outcomes o
+                   WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
+                     AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
+                     AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
+                     AND o.is_response
+                     AND o.step OPERATOR(pg_catalog.=) pg_catalog.substr(condition, 24)::pg_catalog.int4)
+  END;
+END;
+COMMENT ON FUNCTION stormops.step_condition_holds(pg_catalog.text, pg_catalog.uuid, pg_catalog.text, pg_catalog.timestamptz) IS
+  'Whether a step condition (if_no_response_to_step_N, if_response_to_step_N, if_engaged, if_high_ltv) holds for a plan as of a moment.';
+
+-- The script of a contact: the message_variants entry of its variant, a
+-- string, or an object by persona with a "default".
+CREATE OR REPLACE FUNCTION stormops.contact_script(message_variants pg_catalog.jsonb, variant pg_catalog.text,
+                                                  persona pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE pg_catalog.jsonb_typeof(message_variants OPERATOR(pg_catalog.->) variant)
+           WHEN 'string' THEN message_variants OPERATOR(pg_catalog.->>) variant
+           WHEN 'object' THEN COALESCE((message_variants OPERATOR(pg_catalog.->) variant) OPERATOR(pg_catalog.->>) persona,
+                                       (message_variants OPERATOR(pg_catalog.->) variant) OPERATOR(pg_catalog.->>) 'default')
+         END;
+END;
+COMMENT ON FUNCTION stormops.contact_script(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+  'The script for a message variant and persona: the variant''s string, or its entry for the persona, else its "default".';
+
+-- One batch of a claim: up to `want` candidates, each with what became of
+-- it (action: lease, skip, stop, expire, wait, reopened: waits for an
+-- opening that is open now) and, for leases, what the sender needs. Internal to claim_due_contacts, which holds the day
+-- counters of the capped playbooks.
+CREATE OR REPLACE FUNCTION stormops.claim_batch(ch stormops.channel, want pg_catalog.int4, as_of pg_catalog.timestamptz,
+                                               lease pg_catalog.interval, today pg_catalog.date,
+                                               next_day pg_catalog.timestamptz)
+RETURNS TABLE (action pg_catalog.text, contact_id pg_catalog.int8, execution_id pg_catalog.uuid,
+               playbook_name pg_catalog.text, property_id pg_catalog.text, step pg_catalog.int4,
+               message_variant pg_catalog.text, offer_type pg_catalog.text, script pg_catalog.text,
+               due_at pg_catalog.timestamptz, allowed_until pg_catalog.timestamptz)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $$
+BEGIN
+  RETURN QUERY
+  WITH cand AS MATERIALIZED (
+    SELECT s.execution_id, s.property_id, s.step, s.rank, s.due_at, s.allowed_until, s.time_zone,
+           s.contact_id AS prior_contact, s.lease_until AS prior_lease, s.counted_day
+      FROM stormops.contact_steps s
+     WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
+       AND s.due_at <= as_of AND s.ready_at <= as_of
+     ORDER BY s.due_at, s.rank, s.property_id, s.execution_id
+     LIMIT want
+       FOR UPDATE SKIP LOCKED
+  ), ctx AS MATERIALIZED (
+    SELECT c.*, x.closes_at, x.condition, x.message_variant, x.offer_type,
+           x.allowed_days, x.allowed_start_min, x.allowed_end_min,
+           e.playbook_id, e.status AS execution_status, e.execution_start, e.message_variants,
+           pb.playbook_name, pb.max_daily_contacts, pb.team_size_required, pr.persona,
+           coalesce(g.opted_out, false) AS opted_out, coalesce(g.escalate_flag, false) AS escalate_flag,
+           coalesce(g.throttle_flag, false) AS throttle_flag, g.complaint_count_30d, g.contact_frequency_7d,
+           EXISTS (SELECT FROM stormops.behavior_events b
+                    WHERE b.property_id = c.property_id AND b.event_type = 'conversion'
+                      AND b.event_timestamp > e.execution_start AND b.event_timestamp <= as_of) AS converted,
+           (SELECT n.reason FROM stormops.do_not_contact n
+             WHERE n.property_id = c.property_id AND n.channel = ch::text AND n.added_at <= as_of) AS blocked_for,
+           stormops.step_condition_holds(x.condition, c.execution_id, c.property_id, as_of) AS condition_holds
+      FROM cand c
+      JOIN stormops.execution_steps x ON x.execution_id = c.execution_id AND x.step = c.step
+      JOIN stormops.playbook_executions e ON e.execution_id = c.execution_id
+      JOIN stormops.playbooks pb ON pb.playbook_id = e.playbook_id
+      JOIN stormops.properties pr ON pr.property_id = c.property_id
+      LEFT JOIN stormops.guardrail_signals_of((SELECT array_agg(c2.property_id) FROM cand c2), as_of) g
+             ON g.property_id = c.property_id
+  ), checked AS (
+    -- stops, the step's own skips, the throttle, a missed opening: in order
+    SELECT t.*,
+           CASE WHEN t.execution_status <> 'Running' THEN 'stop'
+                WHEN t.closes_at <= as_of THEN 'expire'
+                WHEN t.converted OR t.opted_out OR t.escalate_flag THEN 'stop'
+                WHEN t.blocked_for IS NOT NULL OR NOT t.condition_holds THEN 'skip'
+                WHEN t.throttle_flag THEN 'wait'
+                WHEN t.allowed_until <= as_of THEN 'wait'
+                ELSE 'ok' END AS verdict,
+           CASE WHEN t.execution_status <> 'Running' THEN format('execution %s', lower(t.execution_status::text))
+                WHEN t.closes_at <= as_of THEN
+                  format('closed at %s unsent', to_char(t.closes_at AT TIME ZONE t.time_zone, 'YYYY-MM-DD HH24:MI'))
+                WHEN t.converted THEN 'converted'
+                WHEN t.opted_out THEN 'opted out'
+                WHEN t.escalate_flag THEN
+                  format('%s complaints in 30 days, more than stormops.escalate_complaints_30d = %s',
+                         t.complaint_count_30d, stormops.escalate_complaints_30d())
+                WHEN t.blocked_for IS NOT NULL THEN format('on the do-not-contact list for %s: %s', ch, t.blocked_for)
+                WHEN NOT t.condition_holds THEN format('condition %s is false', t.condition)
+                WHEN t.throttle_flag THEN
+                  format('throttled: %s contacts in 7 days, more than stormops.throttle_contacts_7d = %s; waits 24 hours',
+                         t.contact_frequency_7d, stormops.throttle_contacts_7d())
+                WHEN t.allowed_until <= as_of THEN
+                  format('its allowed hours (%s) ended at %s; waits for the next opening',
+                         stormops.allowed_hours_text(t.allowed_days, t.allowed_start_min, t.allowed_end_min, t.time_zone),
+                         to_char(t.allowed_until AT TIME ZONE t.time_zone, 'YYYY-MM-DD HH24:MI'))
+           END AS why,
+           CASE WHEN t.throttle_flag THEN as_of + interval '24 hours' ELSE as_of END AS wait_from,
+           t.counted_day IS DISTINCT FROM today AS uncounted
+      FROM ctx t
+  ), capped AS (
+    -- the daily caps, best rank first: steps already counted today still go
+    SELECT k.*,
+           count(*) FILTER (WHERE k.verdict = 'ok' AND k.uncounted)
+             OVER (PARTITION BY k.playbook_id ORDER BY k.due_at, k.rank, k.property_id, k.execution_id) AS nth_today,
+           coalesce(dc.claimed, 0) AS contacts_today, coalesce(dk.claimed, 0) AS knocks_today
+      FROM checked k
+      LEFT JOIN stormops.contact_day_counts dc
+             ON dc.playbook_id = k.playbook_id AND dc.day = today AND dc.kind = 'contacts'
+      LEFT JOIN stormops.contact_day_counts dk
+             ON dk.playbook_id = k.playbook_id AND dk.day = today AND dk.kind = 'door_knocks'
+  ), decided AS MATERIALIZED (
+    SELECT d.*,
+           CASE WHEN d.final_verdict = 'lease' THEN nextval('stormops.contact_id_seq') END AS new_contact
+      FROM (SELECT k.*,
+                   CASE WHEN k.verdict <> 'ok' OR NOT k.uncounted THEN
+                          CASE k.verdict WHEN 'ok' THEN 'lease' ELSE k.verdict END
+                        WHEN k.max_daily_contacts IS NOT NULL AND k.contacts_today + k.nth_today > k.max_daily_contacts THEN 'wait'
+                        WHEN ch = 'door_knock' AND k.team_size_required IS NOT NULL
+                             AND k.knocks_today + k.nth_today > k.team_size_required * stormops.visits_per_rep_per_day() THEN 'wait'
+                        ELSE 'lease' END AS final_verdict,
+                   CASE WHEN k.verdict <> 'ok' OR NOT k.uncounted THEN k.why
+                        WHEN k.max_daily_contacts IS NOT NULL AND k.contacts_today + k.nth_today > k.max_daily_contacts THEN
+                          format('max_daily_contacts %s of playbook %s reached on %s; waits for the next day',
+                                 k.max_daily_contacts, k.playbook_name, today)
+                        WHEN ch = 'door_knock' AND k.team_size_required IS NOT NULL
+                             AND k.knocks_today + k.nth_today > k.team_size_required * stormops.visits_per_rep_per_day() THEN
+                          format('crews: team_size_required %s x stormops.visits_per_rep_per_day %s = %s door knocks of playbook %s claimed on %s; waits for the next day',
+                                 k.team_size_required, stormops.visits_per_rep_per_day(),
+                                 k.team_size_required * stormops.visits_per_rep_per_day(), k.playbook_name, today)
+                   END AS final_why,
+                   CASE WHEN k.verdict = 'ok' AND k.uncounted
+                             AND ((k.max_daily_contacts IS NOT NULL AND k.contacts_today + k.nth_today > k.max_daily_contacts)
+                                  OR (ch = 'door_knock' AND k.team_size_required IS NOT NULL
+                                      AND k.knocks_today + k.nth_today > k.team_size_required * stormops.visits_per_rep_per_day()))
+                        THEN next_day ELSE k.wait_from END AS final_wait_from
+              FROM capped k) d
+  ), reopened AS MATERIALIZED (
+    -- the next opening of each waiting step, once per (step, zone, moment)
+    SELECT w.execution_id, w.step, w.time_zone, w.final_wait_from, n.opens_at, n.open_until
+      FROM (SELECT DISTINCT d.execution_id, d.step, d.time_zone, d.final_wait_from, d.closes_at,
+                            d.allowed_days, d.allowed_start_min, d.allowed_end_min
+              FROM decided d WHERE d.final_verdict = 'wait') w
+      LEFT JOIN LATERAL stormops.next_allowed_time(w.final_wait_from, w.closes_at, w.time_zone, w.allowed_days,
+                                                   w.allowed_start_min, w.allowed_end_min) n ON true
+  ), outcome AS MATERIALIZED (
+    SELECT d.*, r.opens_at, r.open_until,
+           CASE d.final_verdict
+             WHEN 'lease' THEN 'leased'
+             WHEN 'expire' THEN 'expired'
+             WHEN 'wait' THEN CASE WHEN r.opens_at IS NULL THEN 'expired' ELSE 'planned' END
+             ELSE 'skipped' END::stormops.contact_status AS new_status,
+           CASE d.final_verdict
+             WHEN 'lease' THEN
+               format('claimed as contact %s until %s', d.new_contact,
+                      to_char((as_of + lease) AT TIME ZONE d.time_zone, 'YYYY-MM-DD HH24:MI'))
+               || CASE WHEN d.prior_lease IS NOT NULL
+                       THEN format(' (the lease of contact %s ran out)', d.prior_contact) ELSE '' END
+             WHEN 'wait' THEN
+               CASE WHEN r.opens_at IS NULL
+                    THEN format('%s; no allowed time before the step closes at %s', d.final_why,
+                                to_char(d.closes_at AT TIME ZONE d.time_zone, 'YYYY-MM-DD HH24:MI'))
+                    ELSE format('%s (until %s)', d.final_why, to_char(r.opens_at AT TIME ZONE d.time_zone, 'YYYY-MM-DD HH24:MI')) END
+             ELSE d.final_why END AS new_reason
+      FROM decided d
+      LEFT JOIN reopened r ON d.final_verdict = 'wait' AND r.execution_id = d.execution_id AND r.step = d.step
+                          AND r.time_zone = d.time_zone AND r.final_wait_from = d.final_wait_from
+  ), moved AS (
+    UPDATE stormops.contact_steps s
+       SET status = o.new_status,
+           reason = o.new_reason,
+           is_next = o.new_status IN ('planned', 'leased'),
+           ready_at = CASE o.new_status WHEN 'leased' THEN as_of + lease WHEN 'planned' THEN o.opens_at ELSE s.ready_at END,
+           allowed_until = CASE o.new_status WHEN 'planned' THEN o.open_until ELSE s.allowed_until END,
+           contact_id = coalesce(o.new_contact, s.contact_id),
+           lease_until = CASE WHEN o.new_status = 'leased' THEN as_of + lease ELSE s.lease_until END,
+           claimed_at = CASE WHEN o.new_status = 'leased' THEN as_of ELSE s.claimed_at END,
+           counted_day = CASE WHEN o.new_status = 'leased' THEN today ELSE s.counted_day END,
+           final_at = CASE WHEN o.new_status IN ('planned', 'leased') THEN NULL ELSE as_of END
+      FROM outcome o
+     WHERE s.execution_id = o.execution_id AND s.property_id = o.property_id AND s.step = o.step
+  ), rest AS (
+    -- a stop ends the plan: every later step is skipped for the same reason
+    UPDATE stormops.contact_steps s
+       SET status = 'skipped', reason = o.new_reason, is_next = false, final_at = as_of
+      FROM outcome o
+     WHERE o.final_verdict = 'stop'
+       AND s.execution_id = o.execution_id AND s.property_id = o.property_id AND s.step > o.step
+       AND s.status IN ('planned', 'leased')
+    RETURNING s.execution_id, s.property_id, s.step, o.new_reason
+  ), handed_on AS (
+    -- a step that ends alone hands the plan to its next step not final
+    UPDATE stormops.contact_steps s
+       SET is_next = true
+      FROM outcome o
+     WHERE o.final_verdict <> 'stop' AND o.new_status IN ('skipped', 'expired')
+       AND s.execution_id = o.execution_id AND s.property_id = o.property_id
+       AND s.step = (SELECT min(n.step) FROM stormops.contact_steps n
+                      WHERE n.execution_id = o.execution_id AND n.property_id = o.property_id
+                        AND n.step > o.step AND n.status IN ('planned', 'leased'))
+  ), counted AS (
+    INSERT INTO stormops.contact_day_counts AS dc (playbook_id, day, kind, claimed)
+    SELECT o.playbook_id, today, k.kind, count(*)
+      FROM outcome o
+     CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
+     WHERE o.new_status = 'leased' AND o.uncounted
+       AND CASE k.kind WHEN 'contacts' THEN o.max_daily_contacts IS NOT NULL
+                       ELSE ch = 'door_knock' AND o.team_size_required IS NOT NULL END
+     GROUP BY o.playbook_id, k.kind
+    ON CONFLICT (playbook_id, day, kind) DO UPDATE SET claimed = dc.claimed + EXCLUDED.claimed
+  ), changes AS (
+    INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, contact_id, changed_at)
+    SELECT o.execution_id, o.property_id, o.step, o.new_status, o.new_reason, o.new_contact, as_of FROM outcome o
+    UNION ALL
+    SELECT r.execution_id, r.property_id, r.step, 'skipped', r.new_reason, NULL, as_of FROM rest r
+  ), escalations AS (
+    -- one notification for the plan: its plan ends here, so it is not stopped twice
+    INSERT INTO stormops.notification_outbox (kind, playbook_id, playbook_name, property_id, reason, payload)
+    SELECT 'escalation', o.playbook_id, o.playbook_name, o.property_id, o.new_reason,
+           jsonb_build_object('kind', 'escalation', 'playbook', o.playbook_name, 'property_id', o.property_id,
+                              'execution_id', o.execution_id, 'step', o.step, 'channel', ch,
+                              'complaint_count_30d', o.complaint_count_30d,
+                              'threshold', stormops.escalate_complaints_30d(), 'reason', o.new_reason,
+                              'as_of', as_of, 'source', 'contact plan')
+      FROM outcome o
+     WHERE o.final_verdict = 'stop' AND o.execution_status = 'Running' AND NOT o.converted AND NOT o.opted_out
+       AND o.escalate_flag
+  )
+  SELECT CASE WHEN o.new_status = 'planned' AND o.opens_at <= as_of THEN 'reopened' ELSE o.final_verdict END,
+         o.new_contact, o.execution_id, o.playbook_name, o.property_id, o.step::int4,
+         o.message_variant, o.offer_type, stormops.contact_script(o.message_variants, o.message_variant, o.persona),
+         o.due_at, CASE WHEN o.new_status = 'leased' THEN least(o.allowed_until, o.closes_at) END
+    FROM outcome o
+   ORDER BY o.due_at, o.rank, o.property_id, o.execution_id;
+END;
+$$;
+COMMENT ON FUNCTION stormops.claim_batch(stormops.channel, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.interval,
+                                        pg_catalog.date, pg_catalog.timestamptz) IS
+  'Internal: one batch of claim_due_contacts.';
+
+-- The claim itself; claim_due_contacts below is its public face (PL/pgSQL
+-- cannot name an argument and a result column both "channel").
+CREATE OR REPLACE FUNCTION stormops.claim_contacts(channel pg_catalog.text, max_rows pg_catalog.int4,
+                                                  as_of pg_catalog.timestamptz, lease pg_catalog.interval)
+RETURNS TABLE (contact_id pg_catalog.int8, execution_id pg_catalog.uuid, playbook_name pg_catalog.text,
+               property_id pg_catalog.text, step pg_catalog.int4, channel_name pg_catalog.text,
+               message_variant pg_catalog.text, offer_type pg_catalog.text, script pg_catalog.text,
+               due_at pg_catalog.timestamptz, allowed_until pg_catalog.timestamptz)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  ch stormops.channel;
+  zone text := stormops.default_time_zone();
+  today date;
+  next_day timestamptz;
+  claimed int := 0;
+  want int;
+  fetched int;
+  reopened int;
+  r record;
+BEGIN
+  IF claim_contacts.channel IS NULL
+     OR NOT claim_contacts.channel = ANY (enum_range(NULL::stormops.channel)::text[]) THEN
+    RAISE EXCEPTION 'unknown channel %', coalesce(quote_literal(claim_contacts.channel), 'NULL')
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Parameter channel.',
+            HINT = 'One of: ' || array_to_string(enum_range(NULL::stormops.channel)::text[], ', ') || '.';
+  END IF;
+  ch := claim_contacts.channel::stormops.channel;
+  IF max_rows IS NULL OR max_rows < 1 OR max_rows > 10000 THEN
+    RAISE EXCEPTION 'max_rows must be from 1 to 10000, not %', coalesce(max_rows::text, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Parameter max_rows.',
+            HINT = 'Claim at most 10,000 contacts at a time; call again for more.';
+  END IF;
+  IF as_of IS NULL THEN
+    RAISE EXCEPTION 'as_of must not be NULL'
+      USING ERRCODE = 'null_value_not_allowed',
+            DETAIL = 'Parameter as_of.',
+            HINT = 'Leave it out for now(), or give the moment a simulation is at.';
+  END IF;
+  IF lease IS NULL OR lease <= interval '0' OR lease > interval '7 days' THEN
+    RAISE EXCEPTION 'lease must be more than 0 and at most 7 days, not %', coalesce(lease::text, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'Parameter lease.',
+            HINT = 'How long the sender has to report before the contacts come back, e.g. ''5 minutes''.';
+  END IF;
+
+  today := (as_of AT TIME ZONE zone)::date;
+  next_day := (today + 1)::timestamp AT TIME ZONE zone;
+  -- the day counters of the playbooks with a cap on this channel, locked in
+  -- one order: claims of one capped playbook take turns until they commit
+  INSERT INTO stormops.contact_day_counts (playbook_id, day, kind)
+  SELECT DISTINCT p.playbook_id, today, k.kind
+    FROM stormops.playbooks p
+    JOIN stormops.playbook_executions e ON e.playbook_id = p.playbook_id AND e.status = 'Running'
+    JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
+   CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
+   WHERE CASE k.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
+                     ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END
+  ON CONFLICT (playbook_id, day, kind) DO NOTHING;
+  PERFORM FROM stormops.contact_day_counts dc
+    JOIN stormops.playbooks p ON p.playbook_id = dc.playbook_id
+   WHERE dc.day = today
+     AND EXISTS (SELECT FROM stormops.playbook_executions e
+                   JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
+                  WHERE e.playbook_id = dc.playbook_id AND e.status = 'Running')
+     AND CASE dc.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
+                      ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END
+   ORDER BY dc.playbook_id, dc.kind
+     FOR UPDATE OF dc;
+
+  -- batches until max_rows are leased or no candidate is left; every
+  -- candidate of a batch is leased, ends, waits past as_of, or (a missed
+  -- opening followed by one open now) is reopened for the next batch
+  LOOP
+    fetched := 0;
+    reopened := 0;
+    want := max_rows - claimed;
+    FOR r IN SELECT * FROM stormops.claim_batch(ch, want, as_of, lease, today, next_day) LOOP
+      fetched := fetched + 1;
+      reopened := reopened + (r.action = 'reopened')::int;
+      CONTINUE WHEN r.action <> 'lease';
+      claimed := claimed + 1;
+      contact_id := r.contact_id;
+      execution_id := r.execution_id;
+      playbook_name := r.playbook_name;
+      property_id := r.property_id;
+      step := r.step;
+      channel_name := ch::text;
+      message_variant := r.message_variant;
+      offer_type := r.offer_type;
+      script := r.script;
+      due_at := r.due_at;
+      allowed_until := r.allowed_until;
+      RETURN NEXT;
+    END LOOP;
+    EXIT WHEN claimed >= max_rows OR (fetched < want AND reopened = 0);
+  END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION stormops.claim_contacts(pg_catalog.text, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.interval) IS
+  'Internal: claim_due_contacts.';
+
+-- SECURITY DEFINER: senders (operators) claim and report, but the plans are
+-- a record they must not write by hand.
+CREATE OR REPLACE FUNCTION stormops.claim_due_contacts(channel pg_catalog.text, max_rows pg_catalog.int4,
+                                                      as_of pg_catalog.timestamptz DEFAULT pg_catalog.now(),
+                                                      lease pg_catalog.interval DEFAULT '5 minutes')
+RETURNS TABLE (contact_id pg_catalog.int8, execution_id pg_catalog.uuid, playbook_name pg_catalog.text,
+               property_id pg_catalog.text, step pg_catalog.int4, channel pg_catalog.text,
+               message_variant pg_catalog.text, offer_type pg_catalog.text, script pg_catalog.text,
+               due_at pg_catalog.timestamptz, allowed_until pg_catalog.timestamptz)
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT * FROM stormops.claim_contacts(claim_due_contacts.channel, claim_due_contacts.max_rows,
+                                        claim_due_contacts.as_of, claim_due_contacts.lease);
+END;
+COMMENT ON FUNCTION stormops.claim_due_contacts(pg_catalog.text, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.interval) IS
+  'Up to max_rows contacts of a channel due as of as_of, leased to the caller for `lease`: earliest due, best rank first; stops, conditions, throttle and caps applied (docs/contact-plans.md).';
