@@ -1,20 +1,22 @@
 -- pg_cron helpers (docs/operations.md): the scheduled jobs of stormops,
 -- created or updated by name, in the current database. pg_cron is optional:
--- it is called through EXECUTE, and its absence is a clear error.
+-- it is called through EXECUTE, and its absence is a clear error. A code
+-- part (CREATE OR REPLACE throughout).
 
 -- The jobs: name, when ('proposals' or 'nightly'), command.
-CREATE FUNCTION stormops.cron_job_definitions()
+CREATE OR REPLACE FUNCTION stormops.cron_job_definitions()
 RETURNS TABLE (job_name pg_catalog.text, cadence pg_catalog.text, command pg_catalog.text)
 LANGUAGE sql IMMUTABLE
 BEGIN ATOMIC
   SELECT * FROM (VALUES
     ('stormops-pending-proposals', 'proposals', 'SELECT * FROM stormops.run_pending_proposals()'),
     ('stormops-competition', 'nightly', 'SELECT stormops.refresh_competition(now(), 90)'),
-    ('stormops-execution-metrics', 'nightly', 'SELECT stormops.refresh_execution_metrics()')
+    ('stormops-execution-metrics', 'nightly', 'SELECT stormops.refresh_execution_metrics()'),
+    ('stormops-close-executions', 'nightly', 'SELECT count(*) FROM stormops.close_finished_executions()')
   ) AS j(job_name, cadence, command);
 END;
 
-CREATE FUNCTION stormops.require_pg_cron()
+CREATE OR REPLACE FUNCTION stormops.require_pg_cron()
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -33,7 +35,7 @@ $$;
 
 -- Creates the jobs, or updates their schedules; returns them. Admins only:
 -- pg_cron runs a job as the role that scheduled it.
-CREATE FUNCTION stormops.schedule_jobs(proposals_every pg_catalog.text DEFAULT '*/5 * * * *',
+CREATE OR REPLACE FUNCTION stormops.schedule_jobs(proposals_every pg_catalog.text DEFAULT '*/5 * * * *',
                                        nightly_at pg_catalog.text DEFAULT '0 3 * * *')
 RETURNS TABLE (job_name pg_catalog.text, schedule pg_catalog.text, command pg_catalog.text, jobid pg_catalog.int8)
 LANGUAGE plpgsql
@@ -68,9 +70,9 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION stormops.schedule_jobs(pg_catalog.text, pg_catalog.text) IS
-  'Creates or updates the pg_cron jobs of stormops (pending proposals; competition and execution metrics nightly).';
+  'Creates or updates the pg_cron jobs of stormops (pending proposals; competition, execution metrics and finished executions nightly).';
 
-CREATE FUNCTION stormops.unschedule_jobs()
+CREATE OR REPLACE FUNCTION stormops.unschedule_jobs()
 RETURNS SETOF pg_catalog.text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

@@ -53,6 +53,7 @@ UPDATE stormops.playbook_executions e
 --@include 14_contact_plans.sql
 --@include 15_contact_plan_laying.sql
 --@include 16_proposal_runs.sql
+--@include 20_cron_jobs.sql
 --@include 22_contact_claims.sql
 --@include 23_contact_reports.sql
 --@include 24_execution_end.sql

@@ -5,8 +5,9 @@
  * pending storm events (stormops.storm_events_pending()) and proposes each
  * in a transaction of its own (stormops.handle_storm_event()), so one bad
  * event is logged in stormops.worker_errors and the next still runs. It
- * then delivers the notifications that are due (webhook_delivery.c) and
- * exits. A run that dies half-way leaves its event uncommitted, hence
+ * then completes the executions whose plans are done
+ * (stormops.close_finished_executions()), delivers the notifications that
+ * are due (webhook_delivery.c) and exits. A run that dies half-way leaves its event uncommitted, hence
  * pending: the next run proposes it, once (generate_proposals makes one run
  * per playbook and event).
  */
@@ -77,22 +78,60 @@ note_event(const char *event_id, const char *outcome, bool failed)
 	SpinLockRelease(&storm_worker_state->mutex);
 }
 
-/* The error of a failed event, in a transaction of its own. */
+/* The error of a failed event (or of work for no event: NULL), in a transaction of its own. */
 static void
 record_failure(const char *event_id, ErrorData *edata)
 {
 	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 
-	values[0] = CStringGetTextDatum(event_id);
+	char		nulls[3] = {event_id ? ' ' : 'n', ' ', ' '};
+
+	values[0] = event_id ? CStringGetTextDatum(event_id) : (Datum) 0;
 	values[1] = CStringGetTextDatum(edata->message ? edata->message : "(no message)");
 	values[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
-	worker_begin_work("stormops: recording a failed storm event");
+	worker_begin_work("stormops: recording a failure");
 	if (SPI_execute_with_args("INSERT INTO stormops.worker_errors (worker, event_id, error, sqlstate) "
 							  "VALUES ('storm', $1, $2, $3)",
-							  3, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not record the failure of storm event %s", event_id);
+							  3, types, values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record the failure of storm event %s", event_id ? event_id : "(none)");
 	worker_end_work();
+}
+
+/*
+ * Executions whose plans are done: stormops.close_finished_executions(), in
+ * a transaction of its own after the events; a failure is logged and
+ * recorded like a failed event (without one), and the next run tries again.
+ */
+static void
+close_finished_executions(void)
+{
+	MemoryContext caller = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		worker_begin_work("stormops: closing finished executions");
+		if (OidIsValid(get_extension_oid("stormops", true)) &&
+			SPI_execute("SELECT count(*) FROM stormops.close_finished_executions()", false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "stormops.close_finished_executions failed");
+		worker_end_work();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ereport(LOG,
+				(errmsg("stormops storm worker: closing finished executions failed: %s", edata->message),
+				 errdetail("SQLSTATE %s. Recorded in stormops.worker_errors; the next run tries again.",
+						   unpack_sql_state(edata->sqlerrcode))));
+		record_failure(NULL, edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
 }
 
 static void
@@ -165,7 +204,8 @@ stormops_storm_runner_main(Datum arg)
 		CHECK_FOR_INTERRUPTS();
 		handle_event((const char *) lfirst(lc));
 	}
-	/* then the notifications, including those these events made */
+	/* then the executions whose plans are done, and the notifications */
+	close_finished_executions();
 	webhook_deliver_due();
 
 	finished = GetCurrentTimestamp();

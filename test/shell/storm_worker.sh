@@ -3,7 +3,7 @@
 # run-tests.sh (stormops preloaded; PGHOST/PGPORT set). Deadlines, not fixed
 # sleeps: each wait polls and gives up after its deadline.
 #  1. a storm event committed with its reports has executions within 5 s,
-#     also twenty in a row;
+#     also twenty in a row; a run also completes finished executions;
 #  2. an event far from every property is handled (no targets), an event
 #     that fails as a whole is logged in worker_errors, and the next event
 #     still gets its executions; a playbook naming a deleted cohort fails
@@ -72,6 +72,15 @@ for i in $(seq 1 20); do
   wait_for 5 "SELECT count(*) > 0 FROM stormops.playbook_executions WHERE triggered_by_event_id = 'row_$i'"
 done
 echo "ok - twenty storms in a row, each with executions within 5 s"
+
+# 1c. each run also completes the executions whose plans are done
+q >/dev/null <<'SQL'
+INSERT INTO stormops.playbook_executions (playbook_id, execution_start, status)
+SELECT playbook_id, now() - interval '40 days', 'Running' FROM stormops.playbooks WHERE playbook_name = 'Frisco-Alpha';
+SQL
+storm wake_close 33.15 -96.77
+wait_for 5 "SELECT status = 'Completed' AND end_reason LIKE 'no contact plan%' FROM stormops.playbook_executions WHERE execution_start < now() - interval '39 days'"
+echo "ok - the worker's run completed an execution whose plan is done (close_finished_executions)"
 
 # 2. bad events do not stop the next one
 storm nowhere 45.0 -100.0
