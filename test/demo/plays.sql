@@ -18,9 +18,12 @@ VALUES
     {"step": 2, "channel": "sms", "timing_hours": 72, "condition": "if_no_response_to_step_1", "message_variant": "urgency", "offer_type": "discount"},
     {"step": 3, "channel": "door_knock", "timing_hours": 168, "condition": "if_engaged", "timing_window": "weekday_18:00-20:00", "message_variant": "premium"}],
    "adaptive": {"enabled": true, "bandit_epsilon": 0.1, "reoptimize_after_n_contacts": 100}}',
- '{"analytical": {"Proof_Seeker": "Hail up to 4.5 in hit your block on March 24: here is what the data says about your roof."},
-   "urgency": {"Status_Conscious": "Inspection slots in your neighbourhood close this week."},
-   "premium": {"Status_Conscious": "A senior estimator can visit this evening."}}',
+ '{"analytical": {"Proof_Seeker": "Hail up to 4.5 in hit your block on March 24: here is what the data says about your roof.",
+                  "default": "The March 24 hail was among the largest in Collin County in a decade. Is your roof on the list?"},
+   "urgency": {"Status_Conscious": "Inspection slots in your neighbourhood close this week.",
+               "default": "Free roof inspections in your street end Friday."},
+   "premium": {"Status_Conscious": "A senior estimator can visit this evening.",
+               "default": "We are on your street this evening: may we take a look at your roof?"}}',
  60, 300, 4, 15000, 0.25, 18000, 4.00, true, true, false, true, 'growth-team', 20),
 ('Loyalty-DFW-HighSES', '1.0.0',
  '{"physics": {"min_sii_score": 60, "max_days_since_storm": 45},
@@ -34,7 +37,9 @@ VALUES
     {"step": 1, "channel": "phone", "timing_hours": 0, "message_variant": "friendly", "offer_type": "referral"},
     {"step": 2, "channel": "direct_mail", "timing_hours": 120, "offer_type": "loyalty_discount"},
     {"step": 3, "channel": "door_knock", "timing_hours": 240, "condition": "if_high_ltv", "message_variant": "vip"}]}',
- NULL, 80, 500, 3, 25000, 0.80, 16000, 3.50, false, true, true, true, 'retention-team', 10),
+ '{"friendly": "Hi, it is your roofer from 2016: hail came through last week and we are checking on our customers.",
+   "vip": {"default": "Our owner would like to inspect your roof in person, on us."}}',
+ 80, 500, 3, 25000, 0.80, 16000, 3.50, false, true, true, true, 'retention-team', 10),
 ('Expansion-Lookalike', '1.0.0',
  '{"physics": {"min_sii_score": 70, "max_days_since_storm": 30},
    "geography": {"zips": null},
@@ -47,7 +52,8 @@ VALUES
     {"step": 1, "channel": "paid_ads", "timing_hours": 0, "duration_hours": 168},
     {"step": 2, "channel": "email", "timing_hours": 72, "message_variant": "social_proof"},
     {"step": 3, "channel": "door_knock", "timing_hours": 240, "duration_hours": 240, "offer_type": "yard_sign"}]}',
- NULL, 100, 500, 5, 30000, 0.18, 15000, 3.00, true, true, false, true, 'growth-team', 30);
+ '{"social_proof": "Twelve of your neighbours have booked a free roof inspection since the March hail."}',
+ 100, 500, 5, 30000, 0.18, 15000, 3.00, true, true, false, true, 'growth-team', 30);
 
 SELECT playbook_name, status FROM stormops.activate_playbook('Loyalty-DFW-HighSES');
 SELECT playbook_name, status FROM stormops.activate_playbook('Frisco-Alpha');

@@ -34,9 +34,9 @@ fi
   echo "BEGIN;"
   echo "CREATE EXTENSION IF NOT EXISTS stormops;"
   echo '\o /dev/null'
-  cat test/demo/dfw_data.sql test/demo/plays.sql
+  cat test/demo/dfw_data.sql test/demo/time_zones.sql test/demo/plays.sql
   echo '\o'
-  cat test/demo/summary.sql
+  cat test/demo/summary.sql test/demo/contact_plans.sql
   echo "$finish;"
 } | psql -X -q -v ON_ERROR_STOP=1 -P pager=off
 

@@ -79,7 +79,7 @@ SELECT t.rank, t.property_id, p.zip, p.tract_geoid AS tract, p.persona, round(t.
   JOIN stormops.properties p USING (property_id)
  WHERE t.rank <= 5 ORDER BY t.rank;
 
-\echo '== The storm triggers the plays: every Active play proposes, as of 2019-03-27 12:00 CDT'
+\echo '== The storm triggers the plays: every Active play proposes, as of 2019-03-27 21:30 CDT, the evening the storm data was settled'
 \echo '-- (made up for the show: four of Frisco-Alpha''s targets have a history: an opt-out, a do-not-contact'
 \echo '--  entry, three complaints this month, six contacts this week)'
 CREATE TEMP TABLE demo_history AS
@@ -97,7 +97,7 @@ INSERT INTO stormops.do_not_contact (property_id, channel, reason, added_at)
 SELECT property_id, 'all', 'asked not to be contacted at the home show', '2019-03-02 12:00-06' FROM demo_history WHERE rank = 2;
 
 SELECT g.playbook_name, g.decision, count(*) AS properties, min(g.reason) AS example_reason
-  FROM stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 12:00-05') g
+  FROM stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 21:30-05') g
   JOIN stormops.playbooks p USING (playbook_name)
  GROUP BY p.priority, g.playbook_name, g.decision
  ORDER BY p.priority, g.decision::stormops.decision;
@@ -107,7 +107,7 @@ SELECT p.playbook_name, r.priority, r.properties_targeted AS targeted, r.propert
  WHERE r.event_id = 'noaa_ep_135504_hail' ORDER BY r.priority;
 \echo '-- running it again changes nothing: the same decisions come back'
 SELECT count(*) AS decisions, count(DISTINCT execution_id) AS executions
-  FROM stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 12:00-05');
+  FROM stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 21:30-05');
 \echo '-- a human is notified of the escalation (the outbox the webhook worker delivers); throttles and escalations are logged'
 SELECT kind, playbook_name, property_id, reason, payload ->> 'complaint_count_30d' AS complaints, status
   FROM stormops.notification_outbox ORDER BY notification_id;
@@ -138,29 +138,6 @@ SELECT d.decision, count(*) AS properties
   FROM stormops.proposal_decisions d JOIN stormops.proposal_runs r USING (proposal_id)
  WHERE r.permit_id = 'demo_permit_1' GROUP BY d.decision ORDER BY d.decision;
 SELECT kind, playbook_name, reason FROM stormops.notification_outbox WHERE kind = 'competitor_threat';
-
-\echo
-\echo '== Two weeks later: the executions report back (made-up outcomes, linked to each execution)'
--- every proposed property gets every step of its play; one in four converts
-INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, revenue, execution_id)
-SELECT d.property_id, 'contact', st ->> 'channel',
-       r.as_of + ((st ->> 'timing_hours')::int + 1) * interval '1 hour', NULL, d.execution_id
-  FROM stormops.proposal_decisions d
-  JOIN stormops.proposal_runs r USING (proposal_id)
-  JOIN stormops.playbooks p USING (playbook_id)
-  CROSS JOIN LATERAL jsonb_array_elements(p.channel_strategy -> 'sequence') st
- WHERE d.execution_id IS NOT NULL
-UNION ALL
-SELECT d.property_id, 'conversion', NULL, r.as_of + interval '12 days', 11000 + 250 * (d.rank % 20), d.execution_id
-  FROM stormops.proposal_decisions d JOIN stormops.proposal_runs r USING (proposal_id)
- WHERE d.execution_id IS NOT NULL AND d.rank % 4 = 1;
-SELECT stormops.refresh_execution_metrics() AS executions_refreshed;
-SELECT p.playbook_name, coalesce(e.triggered_by_event_id, 'competitor permit') AS triggered_by, e.status,
-       e.properties_targeted AS targeted, e.properties_contacted AS contacted, e.properties_converted AS converted,
-       e.total_revenue AS revenue, e.total_cost AS cost, e.roi, e.avg_ticket, e.conversion_rate,
-       e.conversion_rate_vs_target AS conv_vs_target_pct, e.roi_vs_target AS roi_vs_target_pct
-  FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
- ORDER BY p.priority, e.execution_start;
 
 \echo '== Guard rails: a play with bad rules is refused with the path and what is accepted'
 SELECT * FROM stormops.check_targeting_rules(

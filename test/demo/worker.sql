@@ -4,8 +4,7 @@
 \pset footer off
 \echo
 \echo '== The storm worker: no one calls generate_proposals any more'
-\echo '-- (the reports of 24 March 2019 replayed as if the storm hit an hour ago; the earlier executions are completed first)'
-UPDATE stormops.playbook_executions SET status = 'Completed', execution_end = now() WHERE status = 'Running';
+\echo '-- (the reports of 24 March 2019 replayed as if the storm hit an hour ago)'
 INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at, end_at, source)
 VALUES ('replay_135504_now', 'hail', 4.50, now() - interval '1 hour', now() - interval '27 minutes', 'demo replay');
 INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, source)
