@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every benchmark on a throwaway cluster. Each prints its figures
 # next to a baseline measured in the same run, as a ratio.
+#   BENCH_ONLY=contact_plans make bench    one benchmark (a bench/ folder name)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -14,7 +15,7 @@ cluster_start "shared_buffers = '2GB'
 work_mem = '64MB'
 maintenance_work_mem = '512MB'
 max_wal_size = '4GB'"
-for b in bench/*/run.sh; do
+for b in bench/${BENCH_ONLY:-*}/run.sh; do
   [ -e "$b" ] || continue
   echo "== $(basename "$(dirname "$b")")"
   bash "$b"

@@ -129,11 +129,12 @@ UPDATE gen_zip z
           FROM gen_zip) s, gen_params p
  WHERE s.zip = z.zip;
 
-INSERT INTO stormops.zip_codes (zip, city, state, housing_units, owner_occupied_units, lat, lon)
+-- every DFW ZIP is on Central time
+INSERT INTO stormops.zip_codes (zip, city, state, housing_units, owner_occupied_units, lat, lon, time_zone)
 SELECT z.zip, z.city, 'TX',
        (z.weight / t.total * 1100000)::int,
        (z.weight / t.total * 1100000 * (0.35 + 0.5 * z.r_own))::int,
-       round(z.lat::numeric, 6), round(z.lon::numeric, 6)
+       round(z.lat::numeric, 6), round(z.lon::numeric, 6), 'America/Chicago'
   FROM gen_zip z, (SELECT sum(weight) AS total FROM gen_zip) t
  ORDER BY z.zip;
 

@@ -1,6 +1,7 @@
 -- Laying contact plans (contact-plans.md, "Plans and steps"): when an
--- execution is made, in the same transaction, every proposed property gets
--- one step row per step of the execution's channel strategy. A code part.
+-- execution is made, in the same transaction, every property its run
+-- proposed (proposal_decisions) gets one step row per step of the
+-- execution's channel strategy. A code part.
 --
 -- The local-time work is done once per (step, time zone), not per row: a
 -- storm-wide execution has 100,000 properties but a handful of zones, so
@@ -10,8 +11,7 @@
 -- error; a step whose allowed hours never fall inside its open period is
 -- laid skipped, with the reason, and recorded as a change.
 
-CREATE OR REPLACE FUNCTION stormops.lay_contact_plans(execution_id pg_catalog.uuid, property_ids pg_catalog.text[],
-                                                     ranks pg_catalog.int4[])
+CREATE OR REPLACE FUNCTION stormops.lay_contact_plans(execution_id pg_catalog.uuid)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -39,11 +39,19 @@ BEGIN
     FROM jsonb_array_elements(e.channel_strategy -> 'sequence') st
    CROSS JOIN LATERAL stormops.allowed_hours(st ->> 'channel', st ->> 'timing_window') a;
 
-  WITH plans AS (
-    SELECT u.property_id, u.rank, coalesce(z.time_zone, stormops.default_time_zone()) AS time_zone
-      FROM unnest(property_ids, ranks) AS u(property_id, rank)
-      JOIN stormops.properties p ON p.property_id = u.property_id
+  -- The run's decisions through its primary key, in property_id order, so
+  -- that the steps' primary key grows at its end instead of splitting pages;
+  -- each property's ZIP through properties_zip_of_idx (0.18 s for 100,000;
+  -- 0.9 s from the table). The decisions were written in this transaction,
+  -- so statistics count none of them: the planner expects few rows and
+  -- takes both indexes.
+  WITH plans AS MATERIALIZED (
+    SELECT d.property_id, d.rank, coalesce(z.time_zone, stormops.default_time_zone()) AS time_zone
+      FROM stormops.proposal_decisions d
+      JOIN stormops.properties p ON p.property_id = d.property_id
       LEFT JOIN stormops.zip_codes z ON z.zip = p.zip
+     WHERE d.proposal_id = (SELECT r.proposal_id FROM stormops.proposal_runs r WHERE r.execution_id = e.execution_id)
+       AND d.decision = 'proposed'
   ), openings AS MATERIALIZED (
     SELECT x.step, x.channel, x.due_at, z.time_zone, w.opens_at, w.open_until,
            CASE WHEN w.opens_at IS NULL THEN 'no allowed time before the step closes'
@@ -72,16 +80,17 @@ BEGIN
       FROM plans p
       JOIN openings o ON o.time_zone = p.time_zone
       JOIN firsts f ON f.time_zone = p.time_zone
-    RETURNING property_id, step, status, reason
   ), skips AS (
     -- a skip is a change like any other; being laid is not (the row says it)
     INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, changed_at)
-    SELECT e.execution_id, l.property_id, l.step, l.status, l.reason, e.execution_start
-      FROM laid l WHERE l.status = 'skipped'
+    SELECT e.execution_id, p.property_id, o.step, 'skipped', o.reason, e.execution_start
+      FROM plans p JOIN openings o ON o.time_zone = p.time_zone
+     WHERE o.opens_at IS NULL
   )
-  SELECT count(*) INTO n_laid FROM laid;
+  SELECT count(*) * (SELECT count(*) FROM stormops.execution_steps x WHERE x.execution_id = e.execution_id)
+    INTO n_laid FROM plans;
   RETURN n_laid;
 END;
 $$;
-COMMENT ON FUNCTION stormops.lay_contact_plans(pg_catalog.uuid, pg_catalog.text[], pg_catalog.int4[]) IS
-  'Internal: the contact plans of a new execution, one step row per property and step (propose_playbook calls it).';
+COMMENT ON FUNCTION stormops.lay_contact_plans(pg_catalog.uuid) IS
+  'Internal: the contact plans of a new execution, one step row per proposed property and step (propose_playbook calls it).';

@@ -174,11 +174,7 @@ BEGIN
 
   -- the proposed properties' contact plans, in the same transaction
   IF EXISTS (SELECT FROM stormops.playbook_executions x WHERE x.execution_id = new_execution_id) THEN
-    SELECT array_agg(d.property_id ORDER BY d.rank), array_agg(d.rank ORDER BY d.rank)
-      INTO target_ids, target_ranks
-      FROM stormops.proposal_decisions d
-     WHERE d.proposal_id = run_id AND d.decision = 'proposed';
-    PERFORM stormops.lay_contact_plans(new_execution_id, target_ids, target_ranks);
+    PERFORM stormops.lay_contact_plans(new_execution_id);
   END IF;
 
   RETURN run_id;

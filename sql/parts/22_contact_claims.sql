@@ -132,7 +132,8 @@ BEGIN
                       AND b.event_timestamp > e.execution_start AND b.event_timestamp <= as_of) AS converted,
            (SELECT n.reason FROM stormops.do_not_contact n
              WHERE n.property_id = c.property_id AND n.channel = ch::text AND n.added_at <= as_of) AS blocked_for,
-           stormops.step_condition_holds(x.condition, c.execution_id, c.property_id, as_of) AS condition_holds
+           x.condition IS NULL
+             OR stormops.step_condition_holds(x.condition, c.execution_id, c.property_id, as_of) AS condition_holds
       FROM cand c
       JOIN stormops.execution_steps x ON x.execution_id = c.execution_id AND x.step = c.step
       JOIN stormops.playbook_executions e ON e.execution_id = c.execution_id

@@ -48,20 +48,18 @@ BEGIN
             HINT = 'Whole dollars, 0 or more.';
   END IF;
 
-  -- the step the claim holds, or the step an earlier claim of it held
-  SELECT * INTO s FROM stormops.contact_steps c WHERE c.contact_id = id FOR UPDATE;
+  -- the step of the claim (its lease is a change that names it); the step
+  -- says which claim holds it now
+  SELECT c.* INTO s
+    FROM stormops.contact_step_changes h
+    JOIN stormops.contact_steps c USING (execution_id, property_id, step)
+   WHERE h.contact_id = id
+   LIMIT 1
+     FOR UPDATE OF c;
   IF NOT FOUND THEN
-    SELECT c.* INTO s
-      FROM stormops.contact_step_changes h
-      JOIN stormops.contact_steps c USING (execution_id, property_id, step)
-     WHERE h.contact_id = id
-     LIMIT 1
-       FOR UPDATE OF c;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'contact % does not exist', coalesce(id::text, 'NULL')
-        USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Parameter contact_id.',
-              HINT = 'Report on a contact_id that stormops.claim_due_contacts returned.';
-    END IF;
+    RAISE EXCEPTION 'contact % does not exist', coalesce(id::text, 'NULL')
+      USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Parameter contact_id.',
+            HINT = 'Report on a contact_id that stormops.claim_due_contacts returned.';
   END IF;
   latest := s.contact_id;
 

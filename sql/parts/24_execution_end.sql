@@ -10,8 +10,10 @@
 -- claim holds at that moment (the claim expires or leases them itself).
 
 -- Steps whose open period ended by as_of and that no live lease holds
--- become expired; their plans pass to the next step not final. Returns how
--- many expired.
+-- become expired; their plans pass to the next step not final, which may
+-- itself have closed (the loop goes on until none is left). Only current
+-- steps are looked at (contact_steps_current_idx): a later step is expired
+-- when its plan reaches it. Returns how many expired.
 CREATE OR REPLACE FUNCTION stormops.expire_contact_steps(as_of pg_catalog.timestamptz DEFAULT pg_catalog.now())
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql
@@ -19,40 +21,40 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  expired bigint;
-  plans_execution uuid[];
-  plans_property text[];
+  expired bigint := 0;
+  n bigint;
 BEGIN
-  WITH closing AS (
-    SELECT s.execution_id, s.property_id, s.step, x.closes_at, s.time_zone
-      FROM stormops.execution_steps x
-      JOIN stormops.contact_steps s ON s.execution_id = x.execution_id AND s.step = x.step
-     WHERE x.closes_at <= as_of
-       AND s.status IN ('planned', 'leased')
-       AND (s.status = 'planned' OR s.ready_at <= as_of)
-       FOR UPDATE OF s SKIP LOCKED
-  ), gone AS (
-    UPDATE stormops.contact_steps s
-       SET status = 'expired', is_next = false, lease_until = NULL, final_at = c.closes_at,
-           reason = format('closed at %s unsent', to_char(c.closes_at AT TIME ZONE c.time_zone, 'YYYY-MM-DD HH24:MI'))
-      FROM closing c
-     WHERE s.execution_id = c.execution_id AND s.property_id = c.property_id AND s.step = c.step
-    RETURNING s.execution_id, s.property_id, s.step, s.reason, s.final_at
-  ), logged AS (
-    INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, changed_at)
-    SELECT g.execution_id, g.property_id, g.step, 'expired', g.reason, g.final_at FROM gone g
-  )
-  SELECT count(*), array_agg(g.execution_id), array_agg(g.property_id)
-    INTO expired, plans_execution, plans_property
-    FROM gone g;
-  IF expired > 0 THEN
-    UPDATE stormops.contact_steps s SET is_next = true
-      FROM unnest(plans_execution, plans_property) AS t(execution_id, property_id)
-     WHERE s.execution_id = t.execution_id AND s.property_id = t.property_id AND NOT s.is_next
-       AND s.step = (SELECT min(n.step) FROM stormops.contact_steps n
-                      WHERE n.execution_id = t.execution_id AND n.property_id = t.property_id
-                        AND n.status IN ('planned', 'leased'));
-  END IF;
+  LOOP
+    WITH closing AS (
+      SELECT s.execution_id, s.property_id, s.step, x.closes_at, s.time_zone
+        FROM stormops.execution_steps x
+        JOIN stormops.contact_steps s ON s.execution_id = x.execution_id AND s.step = x.step
+       WHERE x.closes_at <= as_of
+         AND s.is_next AND s.status IN ('planned', 'leased')
+         AND (s.status = 'planned' OR s.ready_at <= as_of)
+         FOR UPDATE OF s SKIP LOCKED
+    ), gone AS (
+      UPDATE stormops.contact_steps s
+         SET status = 'expired', is_next = false, lease_until = NULL, final_at = c.closes_at,
+             reason = format('closed at %s unsent', to_char(c.closes_at AT TIME ZONE c.time_zone, 'YYYY-MM-DD HH24:MI'))
+        FROM closing c
+       WHERE s.execution_id = c.execution_id AND s.property_id = c.property_id AND s.step = c.step
+      RETURNING s.execution_id, s.property_id, s.step, s.reason, s.final_at
+    ), logged AS (
+      INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, changed_at)
+      SELECT g.execution_id, g.property_id, g.step, 'expired', g.reason, g.final_at FROM gone g
+    ), handed_on AS (
+      UPDATE stormops.contact_steps s SET is_next = true
+        FROM gone g
+       WHERE s.execution_id = g.execution_id AND s.property_id = g.property_id
+         AND s.step = (SELECT min(k.step) FROM stormops.contact_steps k
+                        WHERE k.execution_id = g.execution_id AND k.property_id = g.property_id
+                          AND k.step > g.step AND k.status IN ('planned', 'leased'))
+    )
+    SELECT count(*) INTO n FROM gone;
+    expired := expired + n;
+    EXIT WHEN n = 0;
+  END LOOP;
   RETURN expired;
 END;
 $$;
@@ -197,8 +199,8 @@ BEGIN
                           WHERE b.execution_id = x.execution_id AND b.event_type = 'contact'
                             AND b.event_timestamp <= as_of) c ON true
      WHERE x.status = 'Running'
-       AND NOT EXISTS (SELECT FROM stormops.contact_steps s
-                        WHERE s.execution_id = x.execution_id AND s.status IN ('planned', 'leased'))
+       AND NOT EXISTS (SELECT FROM stormops.contact_steps s   -- no current step not final
+                        WHERE s.execution_id = x.execution_id AND s.is_next AND s.status IN ('planned', 'leased'))
      ORDER BY x.execution_start, x.execution_id
   LOOP
     CONTINUE WHEN f.last_contact > as_of - make_interval(days => window_days);

@@ -126,7 +126,7 @@ BEGIN ATOMIC
     JOIN stormops.playbooks p ON p.playbook_id OPERATOR(pg_catalog.=) e.playbook_id
    WHERE s.property_id OPERATOR(pg_catalog.=) contact_plan.property_id
      AND s.execution_id OPERATOR(pg_catalog.=) COALESCE(contact_plan.execution_id,
-           (SELECT k.execution_id FROM stormops.contact_steps k
+           (SELECT k.execution_id FROM stormops.proposal_decisions k
               JOIN stormops.playbook_executions ke ON ke.execution_id OPERATOR(pg_catalog.=) k.execution_id
              WHERE k.property_id OPERATOR(pg_catalog.=) contact_plan.property_id
              ORDER BY ke.execution_start DESC, ke.execution_id DESC LIMIT 1))
@@ -145,7 +145,7 @@ BEGIN ATOMIC
     FROM stormops.contact_step_changes h
    WHERE h.property_id OPERATOR(pg_catalog.=) contact_plan_changes.property_id
      AND h.execution_id OPERATOR(pg_catalog.=) COALESCE(contact_plan_changes.execution_id,
-           (SELECT k.execution_id FROM stormops.contact_steps k
+           (SELECT k.execution_id FROM stormops.proposal_decisions k
               JOIN stormops.playbook_executions ke ON ke.execution_id OPERATOR(pg_catalog.=) k.execution_id
              WHERE k.property_id OPERATOR(pg_catalog.=) contact_plan_changes.property_id
              ORDER BY ke.execution_start DESC, ke.execution_id DESC LIMIT 1))

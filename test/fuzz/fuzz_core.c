@@ -9,6 +9,7 @@
  *   so_channel_strategy_parse  (then so_channel_strategy_free)
  *   so_channel_costs_validate
  *   so_geo_polygon_contains    on a parsed targeting custom_polygon
+ *   so_parse_clock_range, so_parse_window   on the raw bytes (settings, timing windows)
  *
  * Besides the sanitizers (ASan, UBSan, LeakSanitizer), the harness checks the
  * contracts written in the headers and in docs/playbook-reference.md and
@@ -24,6 +25,9 @@
  *               similarity keys match the mode, channel steps are numbered
  *               1..n with non-decreasing timing, windows, conditions,
  *               identifiers and success criteria are well formed;
+ *   clocks:     a range parses only when 0 <= start < end <= 1440 and the
+ *               output is untouched otherwise; a window's days have a name;
+ *               intersecting with any range stays inside both;
  *   polygons:   multi/nparts agree, rings have >= 4 positions and are
  *               closed, positions are within lon -180..180 / lat -90..90,
  *               every vertex is contained (edges are inclusive) and points
@@ -43,6 +47,7 @@
 #include "so_error.h"
 #include "targeting_rules.h"
 #include "targeting_sql.h"
+#include "time_window.h"
 #include "sql_lexer.h"
 
 /* Limits from docs/playbook-reference.md (mirrored here on purpose: the
@@ -573,6 +578,39 @@ fuzz_costs(const char *json, size_t len)
 
 /* ------------------------------------------------------------ entry point */
 
+/* The clock languages of contact plans (time_window.h). */
+static void
+fuzz_clocks(const char *text, size_t len)
+{
+	so_clock_range r = {-1, -1};
+	so_clock_range w = {-1, -1};
+	so_clock_range both;
+	so_window_days days = (so_window_days) 99;
+	so_clock_problem p;
+
+	p = so_parse_clock_range(text, len, &r);
+	if (p == SO_CLOCK_OK)
+		CHECK(r.start_min >= 0 && r.start_min < r.end_min && r.end_min <= 1440,
+			  "clock range %d-%d out of bounds", r.start_min, r.end_min);
+	else
+		CHECK(r.start_min == -1 && r.end_min == -1, "a refused range wrote its output");
+	CHECK(so_clock_problem_text(p, false) != NULL, "no text for clock problem %d", (int) p);
+
+	p = so_parse_window(text, len, &days, &w);
+	if (p == SO_CLOCK_OK)
+	{
+		CHECK(so_window_days_name(days) != NULL, "window days %d have no name", (int) days);
+		CHECK(w.start_min >= 0 && w.start_min < w.end_min && w.end_min <= 1440,
+			  "window %d-%d out of bounds", w.start_min, w.end_min);
+		if (so_clock_range_intersect(w, (so_clock_range) {480, 1260}, &both))
+			CHECK(both.start_min >= w.start_min && both.end_min <= w.end_min &&
+				  both.start_min >= 480 && both.end_min <= 1260 && both.start_min < both.end_min,
+				  "intersection %d-%d leaves its inputs", both.start_min, both.end_min);
+	}
+	else
+		CHECK(w.start_min == -1 && days == (so_window_days) 99, "a refused window wrote its output");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -590,6 +628,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_targeting(json, size);
 	fuzz_strategy(json, size);
 	fuzz_costs(json, size);
+	fuzz_clocks(json, size);
 
 	free(json);
 	return 0;

@@ -52,7 +52,7 @@ SELECT has_column('stormops', t, c, format('%s.%s exists', t, c))
 SELECT enum_has_labels('stormops', 'contact_status', ARRAY['planned', 'leased', 'sent', 'skipped', 'expired', 'failed']);
 SELECT col_is_pk('stormops', 'contact_steps', ARRAY['execution_id', 'property_id', 'step'],
   'contact steps are keyed by (execution_id, property_id, step): property_id is in the key');
-SELECT col_is_pk('stormops', 'contact_step_changes', ARRAY['property_id', 'change_id'],
+SELECT col_is_pk('stormops', 'contact_step_changes', ARRAY['property_id', 'execution_id', 'step', 'change_id'],
   'contact step changes are keyed with property_id');
 
 SELECT col_is_pk('stormops', 'property_impacts', ARRAY['property_id', 'event_id'], 'impacts are keyed by (property_id, event_id)');

@@ -53,7 +53,7 @@ check() {   # check NAME RULES EVENT
 
 check "one ZIP, one event" '{"geography": {"zips": ["75034"]}, "physics": {"min_sii_score": 50}}' "'E1'" \
   'Index( Only)? Scan\|property_impacts\||Bitmap Index Scan\|\|property_impacts' \
-  'Index Scan\|properties\|properties_(zip_idx|pkey)|Bitmap Index Scan\|\|properties_zip_idx'
+  'Index (Only )?Scan\|properties\|properties_(zip_idx|pkey|zip_of_idx)|Bitmap Index Scan\|\|properties_zip_idx'
 check "a small custom polygon" '{"geography": {"custom_polygon": {"type": "Polygon", "coordinates": [[[-97.4, 32.6], [-97.39, 32.6], [-97.39, 32.61], [-97.4, 32.6]]]}}}' "NULL" \
   'Index Scan\|properties\|properties_lat_lon_idx|Bitmap Index Scan\|\|properties_lat_lon_idx'
 check "one event, one tract list" '{"geography": {"tracts": ["48085030100"]}}' "'E2'" \
