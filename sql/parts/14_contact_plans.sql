@@ -72,8 +72,6 @@ CREATE TABLE stormops.contact_steps (
   attempts       pg_catalog.int2 NOT NULL DEFAULT 0,
   sent_at        pg_catalog.timestamptz,
   final_at       pg_catalog.timestamptz,
-  -- the calendar day whose caps this step was last counted in
-  counted_day    pg_catalog.date,
   PRIMARY KEY (execution_id, property_id, step),
   CONSTRAINT contact_steps_final_has_time
     CHECK ((status OPERATOR(pg_catalog.=) ANY ('{planned,leased}'::stormops.contact_status[])) OPERATOR(pg_catalog.<>) (final_at IS NOT NULL))
@@ -123,9 +121,10 @@ COMMENT ON TABLE stormops.contact_step_changes IS
 CREATE INDEX contact_step_changes_contact_idx
   ON stormops.contact_step_changes (contact_id) WHERE contact_id IS NOT NULL;
 
--- Contacts claimed per playbook and calendar day (stormops.default_time_zone),
--- for max_daily_contacts ('contacts') and the crews ('door_knocks'). Claims
--- of one playbook lock its row, so the caps hold with concurrent senders.
+-- Contacts claimed per playbook and calendar day, for max_daily_contacts
+-- ('contacts', days in stormops.default_time_zone) and the crews
+-- ('door_knocks', days in the property's zone). Claims of one capped
+-- playbook lock its rows, so the caps hold with concurrent senders.
 CREATE TABLE stormops.contact_day_counts (
   playbook_id  pg_catalog.uuid NOT NULL REFERENCES stormops.playbooks (playbook_id) ON DELETE CASCADE,
   day          pg_catalog.date NOT NULL,

@@ -113,7 +113,7 @@ BEGIN
   RETURN QUERY
   WITH cand AS MATERIALIZED (
     SELECT s.execution_id, s.property_id, s.step, s.rank, s.due_at, s.allowed_until, s.time_zone,
-           s.contact_id AS prior_contact, s.lease_until AS prior_lease, s.counted_day
+           s.contact_id AS prior_contact, s.lease_until AS prior_lease, s.claimed_at AS prior_claim
       FROM stormops.contact_steps s
      WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
        AND s.due_at <= as_of AND s.ready_at <= as_of
@@ -170,44 +170,50 @@ BEGIN
                          to_char(t.allowed_until AT TIME ZONE t.time_zone, 'YYYY-MM-DD HH24:MI'))
            END AS why,
            CASE WHEN t.throttle_flag THEN as_of + interval '24 hours' ELSE as_of END AS wait_from,
-           t.counted_day IS DISTINCT FROM today AS uncounted
+           -- the crews' day is the property's; max_daily_contacts' is the default zone's
+           (as_of AT TIME ZONE t.time_zone)::date AS knock_day,
+           -- a step claimed again the same day (its lease ran out) takes no second place
+           t.prior_claim IS NULL OR (t.prior_claim AT TIME ZONE stormops.default_time_zone())::date <> today AS new_contact_today,
+           t.prior_claim IS NULL
+             OR (t.prior_claim AT TIME ZONE t.time_zone)::date <> (as_of AT TIME ZONE t.time_zone)::date AS new_knock_today
       FROM ctx t
   ), capped AS (
-    -- the daily caps, best rank first: steps already counted today still go
+    -- the daily caps, best rank first
     SELECT k.*,
-           count(*) FILTER (WHERE k.verdict = 'ok' AND k.uncounted)
-             OVER (PARTITION BY k.playbook_id ORDER BY k.due_at, k.rank, k.property_id, k.execution_id) AS nth_today,
-           coalesce(dc.claimed, 0) AS contacts_today, coalesce(dk.claimed, 0) AS knocks_today
+           k.max_daily_contacts IS NOT NULL AND k.new_contact_today AS counts_contact,
+           ch = 'door_knock' AND k.team_size_required IS NOT NULL AND k.new_knock_today AS counts_knock,
+           coalesce(dc.claimed, 0) + count(*) FILTER (WHERE k.verdict = 'ok' AND k.new_contact_today)
+             OVER (PARTITION BY k.playbook_id ORDER BY k.due_at, k.rank, k.property_id, k.execution_id)
+             > k.max_daily_contacts AS over_contacts,
+           coalesce(dk.claimed, 0) + count(*) FILTER (WHERE k.verdict = 'ok' AND k.new_knock_today)
+             OVER (PARTITION BY k.playbook_id, k.knock_day ORDER BY k.due_at, k.rank, k.property_id, k.execution_id)
+             > k.team_size_required * stormops.visits_per_rep_per_day() AS over_knocks
       FROM checked k
       LEFT JOIN stormops.contact_day_counts dc
              ON dc.playbook_id = k.playbook_id AND dc.day = today AND dc.kind = 'contacts'
       LEFT JOIN stormops.contact_day_counts dk
-             ON dk.playbook_id = k.playbook_id AND dk.day = today AND dk.kind = 'door_knocks'
+             ON dk.playbook_id = k.playbook_id AND dk.day = k.knock_day AND dk.kind = 'door_knocks'
   ), decided AS MATERIALIZED (
     SELECT d.*,
            CASE WHEN d.final_verdict = 'lease' THEN nextval('stormops.contact_id_seq') END AS new_contact
       FROM (SELECT k.*,
-                   CASE WHEN k.verdict <> 'ok' OR NOT k.uncounted THEN
-                          CASE k.verdict WHEN 'ok' THEN 'lease' ELSE k.verdict END
-                        WHEN k.max_daily_contacts IS NOT NULL AND k.contacts_today + k.nth_today > k.max_daily_contacts THEN 'wait'
-                        WHEN ch = 'door_knock' AND k.team_size_required IS NOT NULL
-                             AND k.knocks_today + k.nth_today > k.team_size_required * stormops.visits_per_rep_per_day() THEN 'wait'
+                   CASE WHEN k.verdict <> 'ok' THEN k.verdict
+                        WHEN k.counts_contact AND k.over_contacts THEN 'wait'
+                        WHEN k.counts_knock AND k.over_knocks THEN 'wait'
                         ELSE 'lease' END AS final_verdict,
-                   CASE WHEN k.verdict <> 'ok' OR NOT k.uncounted THEN k.why
-                        WHEN k.max_daily_contacts IS NOT NULL AND k.contacts_today + k.nth_today > k.max_daily_contacts THEN
+                   CASE WHEN k.verdict <> 'ok' THEN k.why
+                        WHEN k.counts_contact AND k.over_contacts THEN
                           format('max_daily_contacts %s of playbook %s reached on %s; waits for the next day',
                                  k.max_daily_contacts, k.playbook_name, today)
-                        WHEN ch = 'door_knock' AND k.team_size_required IS NOT NULL
-                             AND k.knocks_today + k.nth_today > k.team_size_required * stormops.visits_per_rep_per_day() THEN
+                        WHEN k.counts_knock AND k.over_knocks THEN
                           format('crews: team_size_required %s x stormops.visits_per_rep_per_day %s = %s door knocks of playbook %s claimed on %s; waits for the next day',
                                  k.team_size_required, stormops.visits_per_rep_per_day(),
-                                 k.team_size_required * stormops.visits_per_rep_per_day(), k.playbook_name, today)
+                                 k.team_size_required * stormops.visits_per_rep_per_day(), k.playbook_name, k.knock_day)
                    END AS final_why,
-                   CASE WHEN k.verdict = 'ok' AND k.uncounted
-                             AND ((k.max_daily_contacts IS NOT NULL AND k.contacts_today + k.nth_today > k.max_daily_contacts)
-                                  OR (ch = 'door_knock' AND k.team_size_required IS NOT NULL
-                                      AND k.knocks_today + k.nth_today > k.team_size_required * stormops.visits_per_rep_per_day()))
-                        THEN next_day ELSE k.wait_from END AS final_wait_from
+                   CASE WHEN k.verdict <> 'ok' THEN k.wait_from
+                        WHEN k.counts_contact AND k.over_contacts THEN next_day
+                        WHEN k.counts_knock AND k.over_knocks THEN (k.knock_day + 1)::timestamp AT TIME ZONE k.time_zone
+                   END AS final_wait_from
               FROM capped k) d
   ), reopened AS MATERIALIZED (
     -- the next opening of each waiting step, once per (step, zone, moment)
@@ -249,7 +255,6 @@ BEGIN
            contact_id = coalesce(o.new_contact, s.contact_id),
            lease_until = CASE WHEN o.new_status = 'leased' THEN as_of + lease ELSE s.lease_until END,
            claimed_at = CASE WHEN o.new_status = 'leased' THEN as_of ELSE s.claimed_at END,
-           counted_day = CASE WHEN o.new_status = 'leased' THEN today ELSE s.counted_day END,
            final_at = CASE WHEN o.new_status IN ('planned', 'leased') THEN NULL ELSE as_of END
       FROM outcome o
      WHERE s.execution_id = o.execution_id AND s.property_id = o.property_id AND s.step = o.step
@@ -274,13 +279,12 @@ BEGIN
                         AND n.step > o.step AND n.status IN ('planned', 'leased'))
   ), counted AS (
     INSERT INTO stormops.contact_day_counts AS dc (playbook_id, day, kind, claimed)
-    SELECT o.playbook_id, today, k.kind, count(*)
+    SELECT o.playbook_id, CASE k.kind WHEN 'contacts' THEN today ELSE o.knock_day END, k.kind, count(*)
       FROM outcome o
      CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
-     WHERE o.new_status = 'leased' AND o.uncounted
-       AND CASE k.kind WHEN 'contacts' THEN o.max_daily_contacts IS NOT NULL
-                       ELSE ch = 'door_knock' AND o.team_size_required IS NOT NULL END
-     GROUP BY o.playbook_id, k.kind
+     WHERE o.new_status = 'leased'
+       AND CASE k.kind WHEN 'contacts' THEN o.counts_contact ELSE o.counts_knock END
+     GROUP BY 1, 2, 3
     ON CONFLICT (playbook_id, day, kind) DO UPDATE SET claimed = dc.claimed + EXCLUDED.claimed
   ), changes AS (
     INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, contact_id, changed_at)
@@ -332,6 +336,9 @@ DECLARE
   want int;
   fetched int;
   reopened int;
+  lock_playbooks uuid[];
+  lock_days date[];
+  lock_kinds text[];
   r record;
 BEGIN
   IF claim_contacts.channel IS NULL
@@ -365,24 +372,29 @@ BEGIN
   next_day := (today + 1)::timestamp AT TIME ZONE zone;
   -- the day counters of the playbooks with a cap on this channel, locked in
   -- one order: claims of one capped playbook take turns until they commit
-  INSERT INTO stormops.contact_day_counts (playbook_id, day, kind)
-  SELECT DISTINCT p.playbook_id, today, k.kind
-    FROM stormops.playbooks p
-    JOIN stormops.playbook_executions e ON e.playbook_id = p.playbook_id AND e.status = 'Running'
-    JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
-   CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
-   WHERE CASE k.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
-                     ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END
-  ON CONFLICT (playbook_id, day, kind) DO NOTHING;
+  -- (the crews count the property's local day, which is within a day of
+  -- the default zone's anywhere: three days' rows cover every zone)
+  WITH counters AS (
+    SELECT DISTINCT p.playbook_id, d.day, k.kind
+      FROM stormops.playbooks p
+      JOIN stormops.playbook_executions e ON e.playbook_id = p.playbook_id AND e.status = 'Running'
+      JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
+     CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
+     CROSS JOIN LATERAL (SELECT today + o FROM generate_series(CASE k.kind WHEN 'contacts' THEN 0 ELSE -1 END,
+                                                             CASE k.kind WHEN 'contacts' THEN 0 ELSE 1 END) o) AS d(day)
+     WHERE CASE k.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
+                       ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END
+  ), made AS (
+    INSERT INTO stormops.contact_day_counts (playbook_id, day, kind)
+    SELECT c.playbook_id, c.day, c.kind FROM counters c
+    ON CONFLICT (playbook_id, day, kind) DO NOTHING
+  )
+  SELECT array_agg(c.playbook_id), array_agg(c.day), array_agg(c.kind) INTO lock_playbooks, lock_days, lock_kinds
+    FROM counters c;
   PERFORM FROM stormops.contact_day_counts dc
-    JOIN stormops.playbooks p ON p.playbook_id = dc.playbook_id
-   WHERE dc.day = today
-     AND EXISTS (SELECT FROM stormops.playbook_executions e
-                   JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
-                  WHERE e.playbook_id = dc.playbook_id AND e.status = 'Running')
-     AND CASE dc.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
-                      ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END
-   ORDER BY dc.playbook_id, dc.kind
+    JOIN unnest(lock_playbooks, lock_days, lock_kinds) AS c(playbook_id, day, kind)
+      ON dc.playbook_id = c.playbook_id AND dc.day = c.day AND dc.kind = c.kind
+   ORDER BY dc.playbook_id, dc.day, dc.kind
      FOR UPDATE OF dc;
 
   -- batches until max_rows are leased or no candidate is left; every

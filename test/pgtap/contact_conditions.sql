@@ -4,7 +4,7 @@
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = error;
-SELECT plan(52);
+SELECT plan(58);
 
 INSERT INTO stormops.zip_codes (zip, state, time_zone) VALUES
   ('75010', 'TX', 'America/Chicago'), ('75011', 'TX', 'America/Chicago'), ('75012', 'TX', 'America/Chicago');
@@ -171,9 +171,61 @@ SELECT stormops.record_contact_result(contact_id, 'sent', '2019-04-01 10:01-05')
 SELECT is((SELECT array_agg(property_id) FROM stormops.claim_due_contacts('door_knock', 10, '2019-04-01 10:30-05')), '{r1}',
           'a lease that ran out is claimed again the same day...');
 SELECT is((SELECT claimed FROM stormops.contact_day_counts c JOIN stormops.playbooks p USING (playbook_id)
-            WHERE p.playbook_name = 'Crew' AND kind = 'door_knocks'), 2, '... without counting it twice');
+            WHERE p.playbook_name = 'Crew' AND kind = 'door_knocks' AND day = '2019-04-01'), 2, '... without counting it twice');
 SELECT is(pg_temp.send('door_knock', '2019-04-02 09:00-05'), '{r3:1,r1:1}',
           'r3 goes out the next morning, and r1, whose claim was never reported (its opening passed: a second batch)');
+
+-- ---- Crews count the property's local day ------------------------------------
+-- Honolulu (UTC-10, no DST): at 00:30 on 2 April in Chicago it is 19:30 on
+-- 1 April there, still door-knock hours, and still 1 April for its crew.
+SET LOCAL stormops.visits_per_rep_per_day = 1;
+INSERT INTO stormops.zip_codes (zip, state, time_zone) VALUES ('96813', 'HI', 'Pacific/Honolulu');
+INSERT INTO stormops.properties (property_id, zip) VALUES ('h1', '96813'), ('h2', '96813');
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('ev_hnl', 'hail', '2019-04-01 08:00-10');
+INSERT INTO stormops.property_impacts VALUES ('h1', 'ev_hnl', 90), ('h2', 'ev_hnl', 80);
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, holdout_share, priority, team_size_required)
+VALUES ('Crew-HNL', '{"geography": {"zips": ["96813"]}}',
+        '{"sequence": [{"step": 1, "channel": "door_knock", "timing_hours": 0}]}', 0, 4, 1);
+SELECT stormops.activate_playbook('Crew-HNL');
+SELECT count(*) FROM stormops.generate_proposals('ev_hnl', '2019-04-01 12:00-10');
+SELECT is(pg_temp.send('door_knock', '2019-04-01 12:00-10'), '{h1:1}', 'Crew-HNL (1 rep, 1 visit a day): h1 on 1 April');
+SELECT is(pg_temp.send('door_knock', '2019-04-02 00:30-05'), '{}',
+          'at 00:30 in Chicago on 2 April it is still 1 April in Honolulu: h2''s crew day is full');
+SELECT is((SELECT reason FROM stormops.contact_steps WHERE property_id = 'h2'),
+          'crews: team_size_required 1 x stormops.visits_per_rep_per_day 1 = 1 door knocks of playbook Crew-HNL claimed on 2019-04-01; waits for the next day (until 2019-04-02 09:00)',
+          'the crews'' day is the property''s local day');
+SELECT is(pg_temp.send('door_knock', '2019-04-02 09:00-10'), '{h2:1}', 'h2 goes out the next local morning');
+
+-- ---- The order of the checks -----------------------------------------------------
+-- one e-mail for high-LTV properties; each property trips two checks
+INSERT INTO stormops.zip_codes (zip, state, time_zone) VALUES ('75013', 'TX', 'America/Chicago');
+INSERT INTO stormops.properties (property_id, zip) SELECT 'o' || i, '75013' FROM generate_series(1, 5) i;
+INSERT INTO stormops.property_scores (property_id, ltv_score) SELECT 'o' || i, 50000 FROM generate_series(1, 4) i;
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('ev_order', 'hail', '2019-04-01 08:00-05');
+INSERT INTO stormops.property_impacts SELECT 'o' || i, 'ev_order', 90 FROM generate_series(1, 5) i;
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, holdout_share, priority, max_daily_contacts)
+VALUES ('Order', '{"geography": {"zips": ["75013"]}}',
+        '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0, "condition": "if_high_ltv"}]}', 0, 5, 0);
+SELECT stormops.activate_playbook('Order');
+SELECT count(*) FROM stormops.generate_proposals('ev_order', '2019-04-01 09:00-05');
+INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
+SELECT 'o1', 'conversion', NULL, '2019-04-01 09:10-05'::timestamptz, false
+UNION ALL SELECT 'o1', 'opt_out', 'email', '2019-04-01 09:10-05', false
+UNION ALL SELECT 'o2', 'opt_out', 'email', '2019-04-01 09:10-05', false
+UNION ALL SELECT p, 'complaint', 'phone', '2019-04-01 09:05-05'::timestamptz + i * interval '1 minute', true
+  FROM unnest('{o2,o3}'::text[]) p, generate_series(1, 3) i
+UNION ALL SELECT p, 'contact', 'sms', '2019-04-01 09:05-05'::timestamptz + i * interval '1 minute', false
+  FROM unnest('{o4,o5}'::text[]) p, generate_series(1, 6) i;
+INSERT INTO stormops.do_not_contact (property_id, channel, reason, added_at) VALUES ('o3', 'email', 'unsubscribed', '2019-04-01 09:10-05');
+SELECT is(pg_temp.send('email', '2019-04-01 09:30-05'), '{}', 'Order (max_daily_contacts 0): nothing goes out');
+SELECT is((SELECT array_agg(property_id || ' ' || status || ': ' || regexp_replace(reason, ' \(until.*', '') ORDER BY property_id)
+             FROM stormops.contact_steps WHERE property_id ~ '^o'),
+          ARRAY['o1 skipped: converted',
+                'o2 skipped: opted out',
+                'o3 skipped: 3 complaints in 30 days, more than stormops.escalate_complaints_30d = 2',
+                'o4 planned: throttled: 6 contacts in 7 days, more than stormops.throttle_contacts_7d = 5; waits 24 hours',
+                'o5 skipped: condition if_high_ltv is false'],
+          'converted before opted out, opted out before escalated, escalated before the channel''s entry, the condition before the throttle, the throttle before the cap');
 
 -- ---- The escalation notifies once per plan ----------------------------------
 SELECT is((SELECT count(*) FROM stormops.notification_outbox WHERE property_id = 'k09'), 1::bigint,

@@ -3,7 +3,7 @@
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = error;
-SELECT plan(35);
+SELECT plan(38);
 
 INSERT INTO stormops.zip_codes (zip, state, time_zone) VALUES ('75020', 'TX', 'America/Chicago'), ('75021', 'TX', 'America/Chicago');
 INSERT INTO stormops.properties (property_id, zip) VALUES
@@ -72,10 +72,33 @@ SELECT throws_ok(format($$SELECT stormops.abort_execution(%L, 'late')$$, pg_temp
 SELECT throws_ok($$SELECT stormops.complete_execution('00000000-0000-0000-0000-000000000000')$$, '22023', NULL,
                  'an unknown execution is refused');
 
+-- the budget is freed too: Budgeted pays for two properties at 10 each
+INSERT INTO stormops.zip_codes (zip, state, time_zone) VALUES ('75022', 'TX', 'America/Chicago');
+INSERT INTO stormops.properties (property_id, zip) VALUES ('b1', '75022'), ('b2', '75022'), ('b3', '75022');
+INSERT INTO stormops.property_impacts SELECT p, e, 80 FROM unnest('{b1,b2,b3}'::text[]) p, unnest('{evA,evB}'::text[]) e;
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, holdout_share, priority, budget_allocated,
+                                cost_per_contact)
+VALUES ('Budgeted', '{"geography": {"zips": ["75022"]}}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}',
+        0, 3, 20, '{"email": 10}');
+SELECT stormops.activate_playbook('Budgeted');
+CREATE TEMP TABLE budget_a AS SELECT * FROM stormops.generate_proposals('evA', '2019-05-01 09:00-05') WHERE playbook_name = 'Budgeted';
+SELECT is((SELECT array_agg(decision ORDER BY property_id) FROM budget_a), '{proposed,proposed,over_capacity}',
+          'Budgeted (budget 20 at 10 per property) proposes two');
+SELECT stormops.complete_execution((SELECT DISTINCT execution_id FROM budget_a WHERE execution_id IS NOT NULL), force => true);
+SELECT is((SELECT array_agg(decision || ': ' || reason ORDER BY property_id) FROM stormops.event_decisions('evB')
+            WHERE playbook_name = 'Budgeted'),
+          NULL, '(evB is not proposed yet)');
+
 -- ---- Completed: no longer busy, capacity free ------------------------------------
-SELECT is((SELECT array_agg(property_id || ' ' || decision ORDER BY rank) FROM stormops.generate_proposals('evB', '2019-05-20 09:00-05')
-            WHERE playbook_name = 'Short'), '{"e1 proposed","e2 proposed","e3 over_capacity","e4 over_capacity"}',
+CREATE TEMP TABLE run_b AS SELECT * FROM stormops.generate_proposals('evB', '2019-05-20 09:00-05');
+SELECT is((SELECT array_agg(property_id || ' ' || decision ORDER BY rank) FROM run_b WHERE playbook_name = 'Short'),
+          '{"e1 proposed","e2 proposed","e3 over_capacity","e4 over_capacity"}',
           'a later storm proposes e1 and e2 again: not busy, and the capacity of the Completed execution is free');
+SELECT is((SELECT array_agg(decision || ': ' || reason ORDER BY property_id) FROM run_b WHERE playbook_name = 'Budgeted'),
+          '{"proposed: rank 1","proposed: rank 2","over_capacity: beyond budget_allocated 20 at 10 per property (0 already in Running executions)"}',
+          'and the budget the Completed execution had committed is free again');
+SELECT stormops.abort_execution(execution_id, 'budget checked')
+  FROM (SELECT DISTINCT execution_id FROM run_b WHERE playbook_name = 'Budgeted' AND execution_id IS NOT NULL) x;
 
 -- ---- abort_execution ---------------------------------------------------------------
 SELECT throws_ok(format($$SELECT stormops.abort_execution(%L, ' ')$$, pg_temp.execution('Short', 'evB')), '22023',
