@@ -98,12 +98,15 @@ GRANT EXECUTE ON FUNCTION
   stormops.execution_step_summary(pg_catalog.uuid, pg_catalog.timestamptz),
   stormops.contact_plan(pg_catalog.text, pg_catalog.uuid),
   stormops.contact_plan_changes(pg_catalog.text, pg_catalog.uuid),
+  stormops.us_state_code(pg_catalog.text),
+  stormops.us_county_time_zone(pg_catalog.text),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
   stormops.parse_decimal(pg_catalog.text)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.ingest_noaa_details(),
   stormops.ingest_spc_hail(pg_catalog.date),
+  stormops.ingest_zctas(),
   stormops.settle_events(pg_catalog.text[]),
   stormops.compute_impacts(pg_catalog.text),
   stormops.refresh_competition(pg_catalog.timestamptz, pg_catalog.int4),
@@ -137,7 +140,7 @@ GRANT INSERT, UPDATE, DELETE ON
 TO stormops_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;
 -- Loading storm files: \copy into staging, then the ingest functions.
-GRANT INSERT, TRUNCATE ON stormops.noaa_details_staging, stormops.spc_hail_staging TO stormops_operator;
+GRANT INSERT, TRUNCATE ON stormops.noaa_details_staging, stormops.spc_hail_staging, stormops.zcta_staging TO stormops_operator;
 GRANT INSERT ON stormops.ingest_rejects TO stormops_operator;
 
 -- Admins also own the site settings and may correct executions and history.

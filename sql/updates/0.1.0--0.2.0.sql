@@ -58,6 +58,8 @@ UPDATE stormops.playbook_executions e
 --@include 23_contact_reports.sql
 --@include 24_execution_end.sql
 --@include 25_contact_summaries.sql
+--@include 26_zcta_staging.sql
+--@include 27_zcta_ingestion.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

@@ -9,7 +9,7 @@ SELECT tables_are('stormops', ARRAY[
   'competitor_permits', 'zip_competition', 'channel_costs', 'playbooks',
   'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
   'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors',
-  'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts']);
+  'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts', 'zcta_staging']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
