@@ -83,36 +83,30 @@ BEGIN
     END IF;
   END IF;
 
-  IF outcome = 'sent' THEN
+  -- sent; failed (planned again, or final after contact_max_attempts); or
+  -- an outcome, which leaves the step as it is
+  IF outcome IN ('sent', 'failed') THEN
+    status := CASE WHEN outcome = 'sent' THEN 'sent'
+                   WHEN s.attempts + 1 >= max_attempts THEN 'failed' ELSE 'planned' END;
     UPDATE stormops.contact_steps c
-       SET status = 'sent', reason = format('sent (contact %s)', id), is_next = false, lease_until = NULL,
-           attempts = c.attempts + 1, sent_at = record_contact_result.at, final_at = record_contact_result.at
+       SET status = record_contact_result.status::stormops.contact_status,
+           reason = CASE record_contact_result.status
+                      WHEN 'sent' THEN format('sent (contact %s)', id)
+                      WHEN 'failed' THEN format('%s attempts failed (last: contact %s)', s.attempts + 1, id)
+                      ELSE format('attempt %s of %s failed (contact %s); claimable again', s.attempts + 1, max_attempts, id)
+                    END,
+           is_next = record_contact_result.status = 'planned', lease_until = NULL, attempts = c.attempts + 1,
+           ready_at = CASE WHEN record_contact_result.status = 'planned' THEN record_contact_result.at ELSE c.ready_at END,
+           sent_at = CASE WHEN record_contact_result.status = 'sent' THEN record_contact_result.at END,
+           final_at = CASE WHEN record_contact_result.status = 'planned' THEN NULL ELSE record_contact_result.at END
      WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id AND c.step = s.step;
-    UPDATE stormops.contact_steps c SET is_next = true
-     WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id
-       AND c.step = (SELECT min(n.step) FROM stormops.contact_steps n
-                      WHERE n.execution_id = s.execution_id AND n.property_id = s.property_id
-                        AND n.step > s.step AND n.status IN ('planned', 'leased'));
-    status := 'sent';
-  ELSIF outcome = 'failed' THEN
-    IF s.attempts + 1 >= max_attempts THEN
-      UPDATE stormops.contact_steps c
-         SET status = 'failed', reason = format('%s attempts failed (last: contact %s)', s.attempts + 1, id),
-             is_next = false, lease_until = NULL, attempts = c.attempts + 1, final_at = record_contact_result.at
-       WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id AND c.step = s.step;
+    IF status <> 'planned' THEN
+      -- final: the plan goes on with its next step not final
       UPDATE stormops.contact_steps c SET is_next = true
        WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id
          AND c.step = (SELECT min(n.step) FROM stormops.contact_steps n
                         WHERE n.execution_id = s.execution_id AND n.property_id = s.property_id
                           AND n.step > s.step AND n.status IN ('planned', 'leased'));
-      status := 'failed';
-    ELSE
-      UPDATE stormops.contact_steps c
-         SET status = 'planned',
-             reason = format('attempt %s of %s failed (contact %s); claimable again', s.attempts + 1, max_attempts, id),
-             lease_until = NULL, attempts = c.attempts + 1, ready_at = record_contact_result.at
-       WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id AND c.step = s.step;
-      status := 'planned';
     END IF;
   ELSE
     status := s.status::text;

@@ -85,8 +85,7 @@ BEGIN
   UPDATE stormops.playbook_executions x
      SET status = new_status, execution_end = greatest(ended_at, x.execution_start),
          end_reason = end_execution.end_reason
-   WHERE x.execution_id = end_execution.execution_id
-  RETURNING * INTO e;
+   WHERE x.execution_id = end_execution.execution_id;
   PERFORM stormops.refresh_execution_metrics(end_execution.execution_id);
   SELECT * INTO e FROM stormops.playbook_executions x WHERE x.execution_id = end_execution.execution_id;
   RETURN e;

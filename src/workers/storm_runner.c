@@ -99,6 +99,30 @@ record_failure(const char *event_id, ErrorData *edata)
 }
 
 /*
+ * After a caught ERROR: back in the caller's memory context, the transaction
+ * aborted, the error logged (`what` failed; `then` says what happens next)
+ * and recorded in stormops.worker_errors (for event_id, or for no event).
+ */
+static void
+report_failure(MemoryContext caller, const char *event_id, const char *what, const char *then)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(caller);
+	edata = CopyErrorData();
+	FlushErrorState();
+	AbortCurrentTransaction();
+	ereport(LOG,
+			(errmsg("stormops storm worker: %s failed: %s", what, edata->message),
+			 errdetail("SQLSTATE %s. Recorded in stormops.worker_errors; %s.",
+					   unpack_sql_state(edata->sqlerrcode), then)));
+	if (event_id != NULL)
+		note_event(event_id, edata->message ? edata->message : "failed", true);
+	record_failure(event_id, edata);
+	FreeErrorData(edata);
+}
+
+/*
  * Executions whose plans are done: stormops.close_finished_executions(), in
  * a transaction of its own after the events; a failure is logged and
  * recorded like a failed event (without one), and the next run tries again.
@@ -118,18 +142,7 @@ close_finished_executions(void)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ereport(LOG,
-				(errmsg("stormops storm worker: closing finished executions failed: %s", edata->message),
-				 errdetail("SQLSTATE %s. Recorded in stormops.worker_errors; the next run tries again.",
-						   unpack_sql_state(edata->sqlerrcode))));
-		record_failure(NULL, edata);
-		FreeErrorData(edata);
+		report_failure(caller, NULL, "closing finished executions", "the next run tries again");
 	}
 	PG_END_TRY();
 }
@@ -157,19 +170,7 @@ handle_event(const char *event_id)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ereport(LOG,
-				(errmsg("stormops storm worker: storm event %s failed: %s", event_id, edata->message),
-				 errdetail("SQLSTATE %s. Recorded in stormops.worker_errors; the event stays pending.",
-						   unpack_sql_state(edata->sqlerrcode))));
-		note_event(event_id, edata->message ? edata->message : "failed", true);
-		record_failure(event_id, edata);
-		FreeErrorData(edata);
+		report_failure(caller, event_id, psprintf("storm event %s", event_id), "the event stays pending");
 	}
 	PG_END_TRY();
 }

@@ -81,6 +81,17 @@ SQL
 storm wake_close 33.15 -96.77
 wait_for 5 "SELECT status = 'Completed' AND end_reason LIKE 'no contact plan%' FROM stormops.playbook_executions WHERE execution_start < now() - interval '39 days'"
 echo "ok - the worker's run completed an execution whose plan is done (close_finished_executions)"
+# ... and when that fails, the failure is recorded (for no event) and the events still go on
+q >/dev/null <<'SQL'
+CREATE OR REPLACE FUNCTION stormops.close_finished_executions(as_of timestamptz DEFAULT now())
+RETURNS TABLE (execution_id uuid, playbook_name text, end_reason text) LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'closing broken on purpose'; END $$;
+SQL
+storm wake_close_broken 33.15 -96.77
+wait_for 5 "SELECT EXISTS (SELECT FROM stormops.worker_errors WHERE event_id IS NULL AND error = 'closing broken on purpose' AND sqlstate = 'P0001')"
+wait_for 5 "SELECT count(*) > 0 FROM stormops.event_proposals WHERE event_id = 'wake_close_broken'"
+psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$repo/sql/parts/24_execution_end.sql" >/dev/null   # the real one back
+echo "ok - a failure to close executions is recorded in worker_errors without an event, and the storm is still proposed"
 
 # 2. bad events do not stop the next one
 storm nowhere 45.0 -100.0
