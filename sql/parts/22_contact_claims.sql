@@ -94,9 +94,10 @@ COMMENT ON FUNCTION stormops.contact_script(pg_catalog.jsonb, pg_catalog.text, p
   'The script for a message variant and persona: the variant''s string, or its entry for the persona, else its "default".';
 
 -- One batch of a claim: up to `want` candidates, each with what became of
--- it (action: lease, skip, stop, expire, wait, reopened: waits for an
--- opening that is open now) and, for leases, what the sender needs. Internal to claim_due_contacts, which holds the day
--- counters of the capped playbooks.
+-- it (action: lease, skip, stop, expire, wait, or reopened: waited for an
+-- opening that is open now) and, for leases, what the sender needs.
+-- Internal to claim_contacts, which holds the day counters of the capped
+-- playbooks.
 CREATE OR REPLACE FUNCTION stormops.claim_batch(ch stormops.channel, want pg_catalog.int4, as_of pg_catalog.timestamptz,
                                                lease pg_catalog.interval, today pg_catalog.date,
                                                next_day pg_catalog.timestamptz)
@@ -253,7 +254,8 @@ BEGIN
            ready_at = CASE o.new_status WHEN 'leased' THEN as_of + lease WHEN 'planned' THEN o.opens_at ELSE s.ready_at END,
            allowed_until = CASE o.new_status WHEN 'planned' THEN o.open_until ELSE s.allowed_until END,
            contact_id = coalesce(o.new_contact, s.contact_id),
-           lease_until = CASE WHEN o.new_status = 'leased' THEN as_of + lease ELSE s.lease_until END,
+           -- a wait keeps an unreported claim's lease: its late report is still taken
+           lease_until = CASE o.new_status WHEN 'leased' THEN as_of + lease WHEN 'planned' THEN s.lease_until END,
            claimed_at = CASE WHEN o.new_status = 'leased' THEN as_of ELSE s.claimed_at END,
            final_at = CASE WHEN o.new_status IN ('planned', 'leased') THEN NULL ELSE as_of END
       FROM outcome o
