@@ -61,6 +61,23 @@ else
   echo "not ok - rows changed by the update"; exit 1
 fi
 
+# the executions of 0.1.0 got the strategy of the version that made them
+# (Frisco-Alpha was revised after its execution: the old version's), and
+# the updated database lays contact plans for a storm proposed now
+snap=$(psql -X -At -d $old -c "SELECT count(*) FILTER (WHERE e.channel_strategy IS NULL), count(*),
+    bool_and(e.channel_strategy = coalesce(v.playbook -> 'channel_strategy', to_jsonb(p.channel_strategy)))
+  FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
+  LEFT JOIN stormops.playbook_versions v ON v.playbook_id = e.playbook_id AND v.playbook_version = e.playbook_version")
+if [ "$snap" = "0|$(psql -X -At -d $old -c "SELECT count(*) FROM stormops.playbook_executions")|t" ]; then
+  echo "ok - every 0.1.0 execution keeps the strategy of its version ($snap)"
+else
+  echo "not ok - strategy snapshots after the update: $snap"; exit 1
+fi
+plans=$(psql -X -At -v ON_ERROR_STOP=1 -d $old -c "SET client_min_messages = warning" \
+  -c "SELECT count(*) FROM stormops.generate_proposals('demo_n_dallas_hail', '2019-03-27 21:30-05')" \
+  -c "SELECT count(*) FROM stormops.contact_steps" | tail -1)
+if [ "$plans" -gt 0 ]; then echo "ok - the updated database lays contact plans ($plans steps)"; else echo "not ok - no plans after the update"; exit 1; fi
+
 psql -X -q -v ON_ERROR_STOP=1 -d $new -c "SET client_min_messages = warning" -c "CREATE EXTENSION stormops"
 catalog() {
   # left out: OIDs and transaction ids, sequence positions (data, compared
