@@ -56,7 +56,7 @@ endif
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-sql/$(EXTENSION)--%.sql: sql/updates/%.sql $(SQL_PARTS)
+sql/$(EXTENSION)--%.sql: sql/updates/$(EXTENSION)--%.sql $(SQL_PARTS)
 	awk '/^--@include / { part = "sql/parts/" $$2; n = 0; \
 	       while ((rc = (getline line < part)) > 0) { print line; n++ } \
 	       if (rc < 0 || n == 0) { print "missing part " part > "/dev/stderr"; exit 1 } \

@@ -30,7 +30,7 @@ CREATE TABLE stormops.zip_codes (
                         CONSTRAINT zip_codes_lat_range CHECK (lat OPERATOR(pg_catalog.>=) -90 AND lat OPERATOR(pg_catalog.<=) 90),
   lon                   pg_catalog.float8
                         CONSTRAINT zip_codes_lon_range CHECK (lon OPERATOR(pg_catalog.>=) -180 AND lon OPERATOR(pg_catalog.<=) 180),
-  -- 0.2.0 (sql/updates/0.1.0--0.2.0.sql adds it the same way)
+  -- 0.2.0 (sql/updates/stormops--0.1.0--0.2.0.sql adds it the same way)
   time_zone             pg_catalog.text
                         CONSTRAINT zip_codes_time_zone_known CHECK (stormops.is_time_zone(time_zone))
 );
