@@ -32,13 +32,15 @@ PG_CPPFLAGS = -I$(CURDIR)/src/core -I$(CURDIR)/src/workers
 # C11 throughout; PostgreSQL's own CFLAGS forbid mixed declarations, C11 allows
 # them. PostgreSQL's headers trip -Wsign-compare (ARR_DATA_PTR) and
 # -Wunused-parameter (PG_FUNCTION_ARGS); the unit build checks the core with both.
-PG_CFLAGS   = -std=c11 -Wall -Wextra -Werror -Wno-declaration-after-statement \
+# No fused multiply-add contraction: the bandit's numbers must have the same
+# bits on every CPU (src/core/portable_math.c).
+PG_CFLAGS   = -std=c11 -ffp-contract=off -Wall -Wextra -Werror -Wno-declaration-after-statement \
               -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 SHLIB_LINK  = -ljson-c -lcurl -lm
 
 UNIT_TESTS  = $(sort $(wildcard test/unit/test_*.c))
 UNIT_CC    ?= gcc
-UNIT_FLAGS  = -std=c11 -Wall -Wextra -Werror -pedantic -g -O1 \
+UNIT_FLAGS  = -std=c11 -Wall -Wextra -Werror -pedantic -g -O1 -ffp-contract=off \
               -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: test demo unit bench deps fuzz

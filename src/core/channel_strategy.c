@@ -77,6 +77,59 @@ missing(so_path *p, const char *key, const char *expected, so_error *err)
 
 /* ---- steps ---- */
 
+#define EXPECT_VARIANT \
+	"a message variant identifier: lower-case letters, digits and _, starting with a letter, at most 63 characters, e.g. \"urgency\""
+#define EXPECT_ARMS \
+	"one message variant identifier, or an array of 2 to 10 distinct ones (the arms of an A/B/n test), e.g. [\"analytical\", \"social_proof\"]"
+
+/* message_variant: one identifier, or the step's arms. */
+static int
+parse_variants(struct json_object *v, so_path *p, so_channel_step *st, so_error *err)
+{
+	size_t		n;
+
+	if (!json_object_is_type(v, json_type_array))
+	{
+		if (!json_object_is_type(v, json_type_string))
+			return so_error_set(err, SO_ERR_TYPE, p->buf, "expected a string or an array",
+								EXPECT_ARMS, so_json_render(v));
+		return so_parse_identifier(v, p, EXPECT_VARIANT, &st->message_variant, err);
+	}
+	n = json_object_array_length(v);
+	if (n < 2 || n > SO_MAX_STEP_ARMS)
+	{
+		char		msg[64];
+
+		snprintf(msg, sizeof(msg), "%zu variants: a step tests 2 to 10", n);
+		return so_error_set(err, n < 2 ? SO_ERR_EMPTY : SO_ERR_TOO_LARGE, p->buf, msg,
+							EXPECT_ARMS, so_json_render(v));
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		struct json_object *arm = json_object_array_get_idx(v, i);
+		size_t		iprev = so_path_push_index(p, i);
+		int			rc = so_parse_identifier(arm, p, EXPECT_VARIANT, &st->arms[i], err);
+
+		if (rc == SO_OK)
+		{
+			st->narms = (int) i + 1;
+			for (size_t j = 0; j < i && rc == SO_OK; j++)
+				if (strcmp(st->arms[j], st->arms[i]) == 0)
+				{
+					char		msg[64];
+
+					snprintf(msg, sizeof(msg), "variant listed twice (also at [%zu])", j);
+					rc = so_error_set(err, SO_ERR_CONFLICT, p->buf, msg,
+									  "distinct variants: each arm once", so_json_render(arm));
+				}
+		}
+		so_path_pop(p, iprev);
+		if (rc != SO_OK)
+			return rc;
+	}
+	return SO_OK;
+}
+
 static const char *const step_keys[] = {
 	"step", "channel", "timing_hours", "duration_hours", "condition",
 	"timing_window", "message_variant", "offer_type", "success_criteria", NULL
@@ -191,9 +244,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 	if ((v = get_key(obj, "message_variant")) != NULL)
 	{
 		kprev = so_path_push_key(p, "message_variant");
-		rc = so_parse_identifier(v, p,
-								 "a message variant identifier: lower-case letters, digits and _, starting with a letter, at most 63 characters, e.g. \"urgency\"",
-								 &st->message_variant, err);
+		rc = parse_variants(v, p, st, err);
 		so_path_pop(p, kprev);
 		if (rc != SO_OK)
 			return rc;
@@ -267,7 +318,7 @@ parse_sequence(struct json_object *root, so_path *p, so_channel_strategy *cs,
 /* ---- adaptive ---- */
 
 static const char *const adaptive_keys[] = {
-	"enabled", "bandit_epsilon", "reoptimize_after_n_contacts", NULL
+	"enabled", "bandit_epsilon", "reoptimize_after_n_contacts", "method", NULL
 };
 
 static int
@@ -315,6 +366,20 @@ parse_adaptive(struct json_object *root, so_path *p, so_channel_strategy *cs,
 							 "a whole number of contacts from 1 to 2147483647",
 							 &cs->reoptimize_after_n_contacts, err);
 		cs->has_reoptimize_after = (rc == SO_OK);
+		so_path_pop(p, kprev);
+	}
+	if (rc == SO_OK && (v = get_key(obj, "method")) != NULL)
+	{
+		size_t		kprev = so_path_push_key(p, "method");
+		const char *expected = "\"epsilon_greedy\" (the default) or \"thompson\"";
+		const char *name;
+
+		rc = so_read_string(v, p, expected, &name, NULL, err);
+		if (rc == SO_OK && strcmp(name, "thompson") == 0)
+			cs->thompson = true;
+		else if (rc == SO_OK && strcmp(name, "epsilon_greedy") != 0)
+			rc = so_error_set(err, SO_ERR_FORMAT, p->buf, "unknown method", expected,
+							  so_json_render(v));
 		so_path_pop(p, kprev);
 	}
 	so_path_pop(p, prev);
@@ -369,6 +434,8 @@ so_channel_strategy_free(so_channel_strategy *cs)
 	for (size_t i = 0; i < cs->nsteps; i++)
 	{
 		free(cs->steps[i].message_variant);
+		for (int a = 0; a < cs->steps[i].narms; a++)
+			free(cs->steps[i].arms[a]);
 		free(cs->steps[i].offer_type);
 		free(cs->steps[i].success_metric);
 	}

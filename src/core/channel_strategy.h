@@ -4,8 +4,10 @@
  * The contact sequence of a play: numbered steps on known channels at
  * non-decreasing hours after the start, optionally conditional on earlier
  * steps, inside a time window, with a message variant, an offer and a success
- * criterion; plus the adaptive (bandit) settings. Reference:
- * docs/playbook-reference.md. Pure C on json-c; no PostgreSQL headers.
+ * criterion; plus the adaptive (bandit) settings. A step's message_variant
+ * is one identifier or 2..10 distinct ones, its arms (adaptive.md).
+ * Reference: docs/playbook-reference.md. Pure C on json-c; no PostgreSQL
+ * headers.
  */
 #ifndef SO_CHANNEL_STRATEGY_H
 #define SO_CHANNEL_STRATEGY_H
@@ -49,6 +51,9 @@ typedef enum so_compare_op
 	SO_OP_GT = 0, SO_OP_GE, SO_OP_LT, SO_OP_LE
 } so_compare_op;
 
+/* The most arms (message variants) one step may test. */
+#define SO_MAX_STEP_ARMS 10
+
 typedef struct so_channel_step
 {
 	int			step;			/* 1..n, equal to its position */
@@ -62,7 +67,9 @@ typedef struct so_channel_step
 	so_window_days window_days;
 	int			window_start_min;	/* minutes after midnight, 0..1439 */
 	int			window_end_min; /* > start, up to 1440 ("24:00") */
-	char	   *message_variant;	/* NULL or an identifier */
+	char	   *message_variant;	/* NULL or an identifier (one variant) */
+	int			narms;			/* 0, or 2..SO_MAX_STEP_ARMS: the step's arms */
+	char	   *arms[SO_MAX_STEP_ARMS];		/* identifiers, distinct, in the listed order */
 	char	   *offer_type;		/* NULL or an identifier */
 	bool		has_success;
 	char	   *success_metric; /* open_rate, click_rate, response_rate, ... */
@@ -79,6 +86,7 @@ typedef struct so_channel_strategy
 	double		bandit_epsilon; /* 0..1 */
 	bool		has_reoptimize_after;
 	int64_t		reoptimize_after_n_contacts;	/* >= 1 */
+	bool		thompson;		/* adaptive.method: "thompson", else epsilon_greedy */
 } so_channel_strategy;
 
 int			so_channel_strategy_parse(const char *json, size_t len,

@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "bandit_functions.h"
 #include "contact_settings.h"
 #include "storm_launcher.h"
 #include "storm_worker_state.h"
@@ -62,6 +63,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	stormops_define_contact_settings();
+	stormops_define_bandit_settings();
 	storm_launcher_define_settings();
 	webhook_define_settings();
 

@@ -10,6 +10,8 @@
  *   so_channel_costs_validate
  *   so_geo_polygon_contains    on a parsed targeting custom_polygon
  *   so_parse_clock_range, so_parse_window   on the raw bytes (settings, timing windows)
+ *   so_prob_b_beats_a, so_prob_best, so_choose_*   on the first bytes read as
+ *                              Beta parameters and counts (bandit.h)
  *
  * Besides the sanitizers (ASan, UBSan, LeakSanitizer), the harness checks the
  * contracts written in the headers and in docs/playbook-reference.md and
@@ -31,7 +33,10 @@
  *   polygons:   multi/nparts agree, rings have >= 4 positions and are
  *               closed, positions are within lon -180..180 / lat -90..90,
  *               every vertex is contained (edges are inclusive) and points
- *               beyond the valid coordinate range are not.
+ *               beyond the valid coordinate range are not;
+ *   bandit:     prob_b_beats_a is in [0, 1] or names a parameter that is
+ *               <= 0 or not finite; P(best) sums to 1; a choice is an arm
+ *               with a propensity in (0, 1].
  *
  * Build and run: test/fuzz/run.sh (or `make fuzz FUZZ_SECONDS=N`).
  */
@@ -42,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bandit.h"
+#include "beta_posterior.h"
 #include "channel_strategy.h"
 #include "geo_polygon.h"
 #include "so_error.h"
@@ -515,6 +522,15 @@ check_strategy(const so_channel_strategy *cs)
 		if (st->message_variant != NULL)
 			CHECK(is_identifier(st->message_variant), "step %d: message_variant '%s'",
 				  st->step, st->message_variant);
+		CHECK(st->narms == 0 || (st->narms >= 2 && st->narms <= 10 && st->message_variant == NULL),
+			  "step %d: %d arms beside variant %p", st->step, st->narms, (void *) st->message_variant);
+		for (int a = 0; a < st->narms; a++)
+		{
+			CHECK(is_identifier(st->arms[a]), "step %d: arm %d '%s'", st->step, a, st->arms[a]);
+			for (int b = 0; b < a; b++)
+				CHECK(strcmp(st->arms[a], st->arms[b]) != 0, "step %d: arm '%s' twice", st->step,
+					  st->arms[a]);
+		}
 		if (st->offer_type != NULL)
 			CHECK(is_identifier(st->offer_type), "step %d: offer_type '%s'",
 				  st->step, st->offer_type);
@@ -611,6 +627,78 @@ fuzz_clocks(const char *text, size_t len)
 		CHECK(w.start_min == -1 && days == (so_window_days) 99, "a refused window wrote its output");
 }
 
+/* The bandit's arithmetic on parameters taken from the input's bytes. */
+static void
+fuzz_bandit(const uint8_t *data, size_t size)
+{
+	double		v[4];
+	int64_t		contacts[SO_MAX_ARMS],
+				rewards[SO_MAX_ARMS];
+	double		out = -7,
+				best[SO_MAX_ARMS],
+				sum = 0,
+				prop;
+	so_beta_problem p;
+	so_rng		r;
+	int			k,
+				arm;
+
+	if (size < 4 * sizeof(double) + 1)
+		return;
+	memcpy(v, data, sizeof v);
+	/* keep the closed form's cost bounded: at most 1,000 terms */
+	for (int i = 0; i < 4; i++)
+		if (isfinite(v[i]) && fabs(v[i]) > 1000)
+			v[i] = fmod(v[i], 1000);
+	p = so_prob_b_beats_a(v[0], v[1], v[2], v[3], &out);
+	if (p == SO_BETA_OK)
+		CHECK(out >= 0 && out <= 1, "prob_b_beats_a %.17g outside [0, 1]", out);
+	else
+	{
+		CHECK(out == -7, "a refused prob_b_beats_a wrote its output");
+		if (so_beta_problem_parameter(p) != NULL)
+		{
+			double		bad = v[(int) p - 1];
+
+			CHECK(!(bad > 0) || !isfinite(bad), "%s %.17g was refused",
+				  so_beta_problem_parameter(p), bad);
+		}
+	}
+
+	k = 2 + data[4 * sizeof(double)] % (SO_MAX_ARMS - 1);
+	for (int i = 0; i < k; i++)
+	{
+		uint8_t		b = data[(i * 7) % size];
+
+		contacts[i] = b % 50;
+		rewards[i] = contacts[i] > 0 ? data[(i * 13 + 3) % size] % (contacts[i] + 1) : 0;
+	}
+	{
+		/* so_arm_prob_best's posteriors, with few draws: speed over precision here */
+		double		alpha[SO_MAX_ARMS],
+					beta[SO_MAX_ARMS];
+
+		for (int i = 0; i < k; i++)
+		{
+			alpha[i] = 1.0 + (double) rewards[i];
+			beta[i] = 1.0 + (double) (contacts[i] - rewards[i]);
+		}
+		so_prob_best(k, alpha, beta, data[0], (int64_t) size, 100, best);
+	}
+	for (int i = 0; i < k; i++)
+	{
+		CHECK(best[i] >= 0 && best[i] <= 1, "P(best) of arm %d is %.17g", i, best[i]);
+		sum += best[i];
+	}
+	CHECK(fabs(sum - 1) < 1e-9, "P(best) sums to %.17g", sum);
+	so_rng_init(&r, data[1], (int64_t) size);
+	arm = so_choose_epsilon_greedy(k, so_greedy_arm(k, contacts, rewards), isfinite(v[0]) ? fmod(fabs(v[0]), 1.0) : 0.1, &r, &prop);
+	CHECK(arm >= 0 && arm < k && prop > 0 && prop <= 1, "epsilon-greedy chose %d of %d with %.17g",
+		  arm, k, prop);
+	arm = so_choose_thompson(k, contacts, rewards, &r);
+	CHECK(arm >= 0 && arm < k, "Thompson chose %d of %d", arm, k);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -629,6 +717,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_strategy(json, size);
 	fuzz_costs(json, size);
 	fuzz_clocks(json, size);
+	fuzz_bandit(data, size);
 
 	free(json);
 	return 0;

@@ -305,6 +305,24 @@ test_step_keys(void)
 	STEP2_ERR(", 'message_variant': 'caf\xc3\xa9'", SO_ERR_FORMAT, "message_variant");
 	STEP2_ERR(", 'message_variant': ''", SO_ERR_EMPTY, "message_variant");
 	STEP2_ERR(", 'message_variant': 5", SO_ERR_TYPE, "message_variant");
+	/* arms: an array of 2..10 distinct identifiers */
+	cs = STEP2_GET(", 'message_variant': ['analytical', 'social_proof', 'urgency']");
+	ok(cs != NULL && cs->steps[1].narms == 3 && cs->steps[1].message_variant == NULL &&
+	   strcmp(cs->steps[1].arms[0], "analytical") == 0 && strcmp(cs->steps[1].arms[2], "urgency") == 0,
+	   "arms are stored in their order");
+	so_channel_strategy_free(cs);
+	STEP2_OK(", 'message_variant': ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9']");
+	STEP2_ERR(", 'message_variant': ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10']",
+			  SO_ERR_TOO_LARGE, "message_variant");
+	STEP2_ERR(", 'message_variant': ['a']", SO_ERR_EMPTY, "message_variant");
+	STEP2_ERR(", 'message_variant': []", SO_ERR_EMPTY, "message_variant");
+	STEP2_ERR(", 'message_variant': ['a', 'b', 'a']", SO_ERR_CONFLICT, "message_variant[2]");
+	STEP2_ERR(", 'message_variant': ['a', 'B']", SO_ERR_FORMAT, "message_variant[1]");
+	STEP2_ERR(", 'message_variant': ['a', 7]", SO_ERR_TYPE, "message_variant[1]");
+	STEP2_ERR(", 'message_variant': {'a': 1}", SO_ERR_TYPE, "message_variant");
+	/* a failure after arms were copied frees them */
+	STEP2_ERR(", 'message_variant': ['a', 'b'], 'success_criteria': 'open_rate > 2'",
+			  SO_ERR_RANGE, "success_criteria");
 	STEP2_ERR(", 'offer_type': 'Discount'", SO_ERR_FORMAT, "offer_type");
 	STEP2_ERR(", 'offer_type': true", SO_ERR_TYPE, "offer_type");
 	/* a failure after identifiers were copied frees them */
@@ -539,6 +557,16 @@ test_adaptive(void)
 	ERR("{" SEQ ", 'adaptive': {'reoptimize_after_n_contacts': 100000000000000000000000}}", SO_ERR_RANGE, "adaptive.reoptimize_after_n_contacts");
 	ERR("{" SEQ ", 'adaptive': {'reoptimize_after_n_contacts': 10.5}}", SO_ERR_TYPE, "adaptive.reoptimize_after_n_contacts");
 	OK("{" SEQ ", 'adaptive': {'reoptimize_after_n_contacts': 10.0}}");
+	cs = PARSE_OK("{" SEQ ", 'adaptive': {'enabled': true, 'method': 'thompson'}}");
+	ok(cs != NULL && cs->thompson, "adaptive.method thompson is stored");
+	so_channel_strategy_free(cs);
+	cs = PARSE_OK("{" SEQ ", 'adaptive': {'enabled': true, 'method': 'epsilon_greedy'}}");
+	ok(cs != NULL && !cs->thompson, "adaptive.method epsilon_greedy is the default's");
+	so_channel_strategy_free(cs);
+	OK("{" SEQ ", 'adaptive': {'method': null}}");
+	ERR("{" SEQ ", 'adaptive': {'method': 'softmax'}}", SO_ERR_FORMAT, "adaptive.method");
+	ERR("{" SEQ ", 'adaptive': {'method': 'Thompson'}}", SO_ERR_FORMAT, "adaptive.method");
+	ERR("{" SEQ ", 'adaptive': {'method': 1}}", SO_ERR_TYPE, "adaptive.method");
 	/* the sequence is checked before adaptive */
 	ERR("{'adaptive': {'bandit_epsilon': 2}, 'sequence': []}", SO_ERR_EMPTY, "sequence");
 #undef SEQ
