@@ -48,6 +48,9 @@ UNIT_FLAGS  = -std=c11 -Wall -Wextra -Werror -pedantic -g -O1 -ffp-contract=off 
 ifneq ($(PGXS),)
 # JIT bitcode of our functions buys nothing and would need clang at build time.
 override with_llvm = no
+# Rebuild an object when a header it includes changes (.deps/*.Po): a struct
+# that grows must not leave stale objects with the old layout behind.
+override autodepend = yes
 include $(PGXS)
 else
 all install:

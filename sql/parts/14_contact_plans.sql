@@ -38,8 +38,21 @@ CREATE TABLE stormops.execution_steps (
   allowed_days       pg_catalog.text,
   allowed_start_min  pg_catalog.int4,
   allowed_end_min    pg_catalog.int4,
+  -- the step's arms (adaptive.md): 2..10 message variants, else NULL; how a
+  -- claim chooses among them (uniform: a sticky A/B/n test), and the pool
+  -- of statistics the choice reads (sql/parts/14_variant_tables.sql)
+  arms               pg_catalog.text[],
+  arm_method         pg_catalog.text,
+  bandit_epsilon     pg_catalog.float8,
+  reoptimize_after   pg_catalog.int4,
+  arm_pool_id        pg_catalog.int8,
   PRIMARY KEY (execution_id, step),
-  CONSTRAINT execution_steps_closes_after_due CHECK (closes_at OPERATOR(pg_catalog.>) due_at)
+  CONSTRAINT execution_steps_closes_after_due CHECK (closes_at OPERATOR(pg_catalog.>) due_at),
+  CONSTRAINT execution_steps_arms_shape
+    CHECK (pg_catalog.cardinality(arms) OPERATOR(pg_catalog.>=) 2 AND pg_catalog.cardinality(arms) OPERATOR(pg_catalog.<=) 10),
+  CONSTRAINT execution_steps_arm_method_known
+    CHECK ((arms IS NULL) OPERATOR(pg_catalog.=) (arm_method IS NULL)
+           AND arm_method OPERATOR(pg_catalog.=) ANY ('{uniform,epsilon_greedy,thompson}'::pg_catalog.text[]))
 );
 COMMENT ON TABLE stormops.execution_steps IS
   'The steps of an execution''s channel strategy: due at execution_start + timing_hours, open until closes_at, allowed in local hours.';
@@ -72,6 +85,13 @@ CREATE TABLE stormops.contact_steps (
   attempts       pg_catalog.int2 NOT NULL DEFAULT 0,
   sent_at        pg_catalog.timestamptz,
   final_at       pg_catalog.timestamptz,
+  -- the arm its first claim chose (adaptive.md), kept by later claims: the
+  -- method, the probability the method gave that arm then, and the
+  -- statistics it read (arm_statistics; NULL for a sticky A/B/n draw)
+  arm                pg_catalog.text,
+  arm_method         pg_catalog.text,
+  arm_propensity     pg_catalog.float8,
+  arm_statistics_id  pg_catalog.int8,
   PRIMARY KEY (execution_id, property_id, step),
   CONSTRAINT contact_steps_final_has_time
     CHECK ((status OPERATOR(pg_catalog.=) ANY ('{planned,leased}'::stormops.contact_status[])) OPERATOR(pg_catalog.<>) (final_at IS NOT NULL))
@@ -80,6 +100,10 @@ COMMENT ON TABLE stormops.contact_steps IS
   'One row per proposed property and step of an execution''s contact plan: status, reason, times; written only by the plan functions.';
 COMMENT ON COLUMN stormops.contact_steps.ready_at IS
   'When the step may be claimed next: its next allowed time in local time, later after a wait, or the end of its lease.';
+COMMENT ON COLUMN stormops.contact_steps.arm IS
+  'The message variant chosen for this contact among its step''s arms (NULL when the step has one variant or none).';
+COMMENT ON COLUMN stormops.contact_steps.arm_propensity IS
+  'The probability that the step''s method gave this arm when it was chosen: retrospectives and models weigh by 1 / propensity.';
 COMMENT ON COLUMN stormops.contact_steps.contact_id IS
   'The latest claim of the step (claim_due_contacts); reports name it.';
 -- what claim_due_contacts reads: the current steps not final, by channel,

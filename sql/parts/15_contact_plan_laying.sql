@@ -9,7 +9,10 @@
 -- first openings (bench/contact_plans). Failure modes: an execution
 -- without a strategy snapshot (made before 0.2.0) is refused with a clear
 -- error; a step whose allowed hours never fall inside its open period is
--- laid skipped, with the reason, and recorded as a change.
+-- laid skipped, with the reason, and recorded as a change. A step with
+-- arms (adaptive.md) is laid with its method, settings (the seed's
+-- defaults: epsilon 0.1, recomputed every 100 sent contacts) and pool;
+-- the arm itself is chosen when the contact is claimed.
 
 CREATE OR REPLACE FUNCTION stormops.lay_contact_plans(execution_id pg_catalog.uuid)
 RETURNS pg_catalog.int8
@@ -27,17 +30,42 @@ BEGIN
             HINT = 'Plans are laid when an execution is made (generate_proposals); executions made before 0.2.0 have none.';
   END IF;
 
+  -- The pools of the steps with arms (14_variant_tables.sql): one per
+  -- playbook, step, channel and arms, shared with earlier executions.
+  INSERT INTO stormops.arm_pools (playbook_id, step, channel, arms)
+  SELECT e.playbook_id, (st ->> 'step')::int2, (st ->> 'channel')::stormops.channel,
+         ARRAY(SELECT jsonb_array_elements_text(st -> 'message_variant'))
+    FROM jsonb_array_elements(e.channel_strategy -> 'sequence') st
+   WHERE jsonb_typeof(st -> 'message_variant') = 'array'
+  ON CONFLICT ON CONSTRAINT arm_pools_one_per_step_and_arms DO NOTHING;
+
   INSERT INTO stormops.execution_steps AS x
          (execution_id, step, channel, condition, timing_window, message_variant, offer_type, success_criteria,
-          due_at, closes_at, allowed_days, allowed_start_min, allowed_end_min)
+          due_at, closes_at, allowed_days, allowed_start_min, allowed_end_min,
+          arms, arm_method, bandit_epsilon, reoptimize_after, arm_pool_id)
   SELECT e.execution_id, (st ->> 'step')::int2, (st ->> 'channel')::stormops.channel, st ->> 'condition',
-         st ->> 'timing_window', st ->> 'message_variant', st ->> 'offer_type', st ->> 'success_criteria',
+         st ->> 'timing_window', CASE WHEN v.arms IS NULL THEN st ->> 'message_variant' END,
+         st ->> 'offer_type', st ->> 'success_criteria',
          e.execution_start + make_interval(secs => (st ->> 'timing_hours')::float8 * 3600),
          e.execution_start + make_interval(secs => ((st ->> 'timing_hours')::float8
                                                     + coalesce((st ->> 'duration_hours')::float8, stormops.step_open_hours())) * 3600),
-         a.days, a.start_min, a.end_min
+         a.days, a.start_min, a.end_min,
+         v.arms, m.method,
+         CASE m.method WHEN 'epsilon_greedy' THEN coalesce((ad ->> 'bandit_epsilon')::float8, 0.1) END,
+         CASE WHEN m.method IN ('epsilon_greedy', 'thompson')
+              THEN coalesce((ad ->> 'reoptimize_after_n_contacts')::int4, 100) END,
+         (SELECT p.pool_id FROM stormops.arm_pools p
+           WHERE p.playbook_id = e.playbook_id AND p.step = (st ->> 'step')::int2
+             AND p.channel = (st ->> 'channel')::stormops.channel AND p.arms = v.arms)
     FROM jsonb_array_elements(e.channel_strategy -> 'sequence') st
-   CROSS JOIN LATERAL stormops.allowed_hours(st ->> 'channel', st ->> 'timing_window') a;
+   CROSS JOIN LATERAL stormops.allowed_hours(st ->> 'channel', st ->> 'timing_window') a
+   CROSS JOIN LATERAL (SELECT CASE WHEN jsonb_typeof(st -> 'message_variant') = 'array'
+                                   THEN ARRAY(SELECT jsonb_array_elements_text(st -> 'message_variant')) END) v(arms)
+   CROSS JOIN LATERAL (SELECT nullif(e.channel_strategy -> 'adaptive', 'null'::jsonb)) d(ad)
+   CROSS JOIN LATERAL (SELECT CASE WHEN v.arms IS NULL THEN NULL
+                                   WHEN coalesce((ad ->> 'enabled')::bool, false)
+                                   THEN coalesce(ad ->> 'method', 'epsilon_greedy')
+                                   ELSE 'uniform' END) m(method);
 
   -- The run's decisions through its primary key, in property_id order, so
   -- that the steps' primary key grows at its end instead of splitting pages;

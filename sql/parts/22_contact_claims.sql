@@ -8,36 +8,13 @@
 -- the throttle and the daily caps, in the design's order; and leases the ones
 -- that pass. Each batch is one statement: every change is written with its
 -- reason, and a step that becomes final hands the plan to the next one.
+-- A step with arms gets its arm at its first lease (21_variant_statistics.sql),
+-- stored with the method, propensity and statistics the choice used.
 -- Failure modes: bad arguments are refused before anything is read; a
 -- sender that dies leaves leases that run out (ready_at is the lease's end),
 -- so its contacts come back once each; two claims of one capped playbook take
 -- turns on its day counter, so the caps hold; a claim racing an abort of the
 -- same execution may fail with a deadlock error (SQLSTATE 40P01): retry it.
-
--- Outcomes (behaviour events linked to an execution, other than the
--- contacts themselves) with the plan step each belongs to: the step
--- record_contact_result wrote, else the claim's step, else the latest step
--- of that execution sent to that property before the event, else none.
-CREATE OR REPLACE VIEW stormops.contact_outcomes AS
-SELECT b.behavior_event_id, b.execution_id, b.property_id,
-       COALESCE(b.step,
-                (SELECT h.step FROM stormops.contact_step_changes h
-                  WHERE h.contact_id OPERATOR(pg_catalog.=) b.contact_id
-                    AND h.property_id OPERATOR(pg_catalog.=) b.property_id
-                  LIMIT 1),
-                (SELECT pg_catalog.max(s.step) FROM stormops.contact_steps s
-                  WHERE s.execution_id OPERATOR(pg_catalog.=) b.execution_id
-                    AND s.property_id OPERATOR(pg_catalog.=) b.property_id
-                    AND s.status OPERATOR(pg_catalog.=) 'sent'
-                    AND s.sent_at OPERATOR(pg_catalog.<=) b.event_timestamp)) AS step,
-       b.contact_id, b.event_type, b.event_timestamp, b.channel, b.complaint, b.revenue,
-       b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}'::pg_catalog.text[]) AS is_response,
-       b.event_type OPERATOR(pg_catalog.=) ANY ('{open,click,response,conversion}'::pg_catalog.text[]) AS is_engagement
-  FROM stormops.behavior_events b
- WHERE b.execution_id IS NOT NULL
-   AND b.event_type OPERATOR(pg_catalog.<>) 'contact';
-COMMENT ON VIEW stormops.contact_outcomes IS
-  'Outcomes linked to an execution with the plan step each belongs to (docs/contact-plans.md, "Attribution"); responses are click, response, conversion; engagement adds open.';
 
 -- Whether a step's condition holds for a plan as of `as_of`: responses and
 -- engagement attributed to its steps up to then, or its ltv_score.
@@ -114,7 +91,8 @@ BEGIN
   RETURN QUERY
   WITH cand AS MATERIALIZED (
     SELECT s.execution_id, s.property_id, s.step, s.rank, s.due_at, s.allowed_until, s.time_zone,
-           s.contact_id AS prior_contact, s.lease_until AS prior_lease, s.claimed_at AS prior_claim
+           s.contact_id AS prior_contact, s.lease_until AS prior_lease, s.claimed_at AS prior_claim,
+           s.arm AS prior_arm
       FROM stormops.contact_steps s
      WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
        AND s.due_at <= as_of AND s.ready_at <= as_of
@@ -124,6 +102,7 @@ BEGIN
   ), ctx AS MATERIALIZED (
     SELECT c.*, x.closes_at, x.condition, x.message_variant, x.offer_type,
            x.allowed_days, x.allowed_start_min, x.allowed_end_min,
+           x.arms, x.arm_method, x.bandit_epsilon, x.arm_pool_id,
            e.playbook_id, e.status AS execution_status, e.execution_start, e.message_variants,
            pb.playbook_name, pb.max_daily_contacts, pb.team_size_required, pr.persona,
            coalesce(g.opted_out, false) AS opted_out, coalesce(g.escalate_flag, false) AS escalate_flag,
@@ -216,6 +195,25 @@ BEGIN
                         WHEN k.counts_knock AND k.over_knocks THEN (k.knock_day + 1)::timestamp AT TIME ZONE k.time_zone
                    END AS final_wait_from
               FROM capped k) d
+  ), stats AS MATERIALIZED (
+    -- the latest statistics of the adaptive steps' pools (claim_contacts
+    -- recomputed the ones that were due before this batch)
+    SELECT DISTINCT ON (a.pool_id) a.pool_id, a.statistics_id, a.contacts, a.rewards, a.greedy_arm, a.prob_best
+      FROM stormops.arm_statistics a
+     WHERE a.pool_id IN (SELECT d.arm_pool_id FROM decided d
+                          WHERE d.final_verdict = 'lease' AND d.arm_method IN ('epsilon_greedy', 'thompson'))
+     ORDER BY a.pool_id, a.statistics_id DESC
+  ), chosen AS MATERIALIZED (
+    -- the first claim of a step with arms chooses its arm (adaptive.md);
+    -- later claims of the step keep it
+    SELECT d.execution_id, d.property_id, d.step, c.arm, c.propensity,
+           CASE WHEN d.arm_method <> 'uniform' THEN st.statistics_id END AS statistics_id
+      FROM decided d
+      LEFT JOIN stats st ON st.pool_id = d.arm_pool_id
+     CROSS JOIN LATERAL stormops.choose_arm(d.arm_method, d.arms, d.bandit_epsilon, st.contacts, st.rewards,
+                                            st.greedy_arm, st.prob_best, d.new_contact, d.playbook_id,
+                                            d.property_id, d.step) c
+     WHERE d.final_verdict = 'lease' AND d.arms IS NOT NULL AND d.prior_arm IS NULL
   ), reopened AS MATERIALIZED (
     -- the next opening of each waiting step, once per (step, zone, moment)
     SELECT w.execution_id, w.step, w.time_zone, w.final_wait_from, n.opens_at, n.open_until
@@ -225,7 +223,8 @@ BEGIN
       LEFT JOIN LATERAL stormops.next_allowed_time(w.final_wait_from, w.closes_at, w.time_zone, w.allowed_days,
                                                    w.allowed_start_min, w.allowed_end_min) n ON true
   ), outcome AS MATERIALIZED (
-    SELECT d.*, r.opens_at, r.open_until,
+    SELECT d.*, r.opens_at, r.open_until, ch.arm AS new_arm, ch.propensity AS new_propensity,
+           ch.statistics_id AS new_statistics_id, coalesce(ch.arm, d.prior_arm, d.message_variant) AS variant,
            CASE d.final_verdict
              WHEN 'lease' THEN 'leased'
              WHEN 'expire' THEN 'expired'
@@ -237,6 +236,11 @@ BEGIN
                       to_char((as_of + lease) AT TIME ZONE d.time_zone, 'YYYY-MM-DD HH24:MI'))
                || CASE WHEN d.prior_lease IS NOT NULL
                        THEN format(' (the lease of contact %s ran out)', d.prior_contact) ELSE '' END
+               || CASE WHEN ch.arm IS NOT NULL
+                       THEN format(' with variant %s (%s, propensity %s)', ch.arm, d.arm_method,
+                                   round(ch.propensity::numeric, 4))
+                       WHEN d.prior_arm IS NOT NULL THEN format(' with variant %s, as before', d.prior_arm)
+                       ELSE '' END
              WHEN 'wait' THEN
                CASE WHEN r.opens_at IS NULL
                     THEN format('%s; no allowed time before the step closes at %s', d.final_why,
@@ -246,6 +250,7 @@ BEGIN
       FROM decided d
       LEFT JOIN reopened r ON d.final_verdict = 'wait' AND r.execution_id = d.execution_id AND r.step = d.step
                           AND r.time_zone = d.time_zone AND r.final_wait_from = d.final_wait_from
+      LEFT JOIN chosen ch ON ch.execution_id = d.execution_id AND ch.property_id = d.property_id AND ch.step = d.step
   ), moved AS (
     UPDATE stormops.contact_steps s
        SET status = o.new_status,
@@ -257,7 +262,11 @@ BEGIN
            -- a wait keeps an unreported claim's lease: its late report is still taken
            lease_until = CASE o.new_status WHEN 'leased' THEN as_of + lease WHEN 'planned' THEN s.lease_until END,
            claimed_at = CASE WHEN o.new_status = 'leased' THEN as_of ELSE s.claimed_at END,
-           final_at = CASE WHEN o.new_status IN ('planned', 'leased') THEN NULL ELSE as_of END
+           final_at = CASE WHEN o.new_status IN ('planned', 'leased') THEN NULL ELSE as_of END,
+           arm = coalesce(o.new_arm, s.arm),
+           arm_method = CASE WHEN o.new_arm IS NOT NULL THEN o.arm_method ELSE s.arm_method END,
+           arm_propensity = CASE WHEN o.new_arm IS NOT NULL THEN o.new_propensity ELSE s.arm_propensity END,
+           arm_statistics_id = CASE WHEN o.new_arm IS NOT NULL THEN o.new_statistics_id ELSE s.arm_statistics_id END
       FROM outcome o
      WHERE s.execution_id = o.execution_id AND s.property_id = o.property_id AND s.step = o.step
   ), rest AS (
@@ -308,7 +317,7 @@ BEGIN
   )
   SELECT CASE WHEN o.new_status = 'planned' AND o.opens_at <= as_of THEN 'reopened' ELSE o.final_verdict END,
          o.new_contact, o.execution_id, o.playbook_name, o.property_id, o.step::int4,
-         o.message_variant, o.offer_type, stormops.contact_script(o.message_variants, o.message_variant, o.persona),
+         o.variant, o.offer_type, stormops.contact_script(o.message_variants, o.variant, o.persona),
          o.due_at, CASE WHEN o.new_status = 'leased' THEN least(o.allowed_until, o.closes_at) END
     FROM outcome o
    ORDER BY o.due_at, o.rank, o.property_id, o.execution_id;
@@ -398,6 +407,16 @@ BEGIN
       ON dc.playbook_id = c.playbook_id AND dc.day = c.day AND dc.kind = c.kind
    ORDER BY dc.playbook_id, dc.day, dc.kind
      FOR UPDATE OF dc;
+
+  -- the statistics of this channel's adaptive steps that are due for a
+  -- recomputation (adaptive.md): once per claim, before its batches
+  PERFORM stormops.refresh_arm_statistics(p.arm_pool_id, as_of, p.every)
+     FROM (SELECT x.arm_pool_id, min(x.reoptimize_after) AS every
+             FROM stormops.execution_steps x
+             JOIN stormops.playbook_executions e ON e.execution_id = x.execution_id AND e.status = 'Running'
+            WHERE x.channel = ch AND x.arm_method IN ('epsilon_greedy', 'thompson')
+            GROUP BY x.arm_pool_id
+            ORDER BY x.arm_pool_id) p;
 
   -- batches until max_rows are leased or no candidate is left; every
   -- candidate of a batch is leased, ends, waits past as_of, or (a missed

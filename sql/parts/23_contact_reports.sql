@@ -9,6 +9,8 @@
 -- and the roll-ups then see like any other. Failure modes: an unknown
 -- outcome or contact, revenue on anything but a conversion, or a report on
 -- a claim that no longer holds its step is refused with nothing written.
+-- A `sent` contact with an arm counts towards its arm pool's recomputation
+-- (adaptive.md): one row per pool, updated by every such report.
 
 CREATE OR REPLACE FUNCTION stormops.record_contact_result(contact_id pg_catalog.int8, outcome pg_catalog.text,
                                                          at pg_catalog.timestamptz DEFAULT pg_catalog.now(),
@@ -100,6 +102,13 @@ BEGIN
            sent_at = CASE WHEN record_contact_result.status = 'sent' THEN record_contact_result.at END,
            final_at = CASE WHEN record_contact_result.status = 'planned' THEN NULL ELSE record_contact_result.at END
      WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id AND c.step = s.step;
+    IF status = 'sent' AND s.arm IS NOT NULL THEN
+      -- one more sent contact of its arm pool: the bandit recomputes its
+      -- statistics every reoptimize_after_n_contacts of these
+      UPDATE stormops.arm_pools p SET sent_contacts = p.sent_contacts + 1
+        FROM stormops.execution_steps x
+       WHERE x.execution_id = s.execution_id AND x.step = s.step AND p.pool_id = x.arm_pool_id;
+    END IF;
     IF status <> 'planned' THEN
       -- final: the plan goes on with its next step not final
       UPDATE stormops.contact_steps c SET is_next = true

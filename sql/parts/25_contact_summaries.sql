@@ -32,17 +32,7 @@ RETURNS TABLE (step pg_catalog.int4, channel pg_catalog.text, condition pg_catal
 LANGUAGE sql STABLE
 BEGIN ATOMIC
   WITH outcomes AS (
-    SELECT o.property_id, o.step,
-           pg_catalog.bool_or(o.is_engagement) AS engaged, pg_catalog.bool_or(o.is_response) AS responded,
-           pg_catalog.bool_or(o.event_type OPERATOR(pg_catalog.=) 'open') AS opened,
-           pg_catalog.bool_or(o.event_type OPERATOR(pg_catalog.=) 'click') AS clicked,
-           pg_catalog.bool_or(o.event_type OPERATOR(pg_catalog.=) 'conversion') AS converted,
-           pg_catalog.bool_or(o.event_type OPERATOR(pg_catalog.=) 'complaint') AS complained,
-           pg_catalog.bool_or(o.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
-      FROM stormops.contact_outcomes o
-     WHERE o.execution_id OPERATOR(pg_catalog.=) execution_step_summary.execution_id
-       AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
-     GROUP BY o.property_id, o.step
+    SELECT f.* FROM stormops.step_outcome_flags(ARRAY[execution_step_summary.execution_id], as_of) f
   ), steps AS (
     SELECT s.step, s.status, s.reason, s.due_at, o.engaged, o.responded, o.opened, o.clicked, o.converted,
            o.complained, o.opted_out

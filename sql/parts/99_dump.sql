@@ -32,3 +32,7 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.contact_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.contact_step_changes', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.contact_step_changes_change_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.contact_day_counts', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.arm_pools', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.arm_pools_pool_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.arm_statistics', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.arm_statistics_statistics_id_seq', '');

@@ -1,5 +1,6 @@
 -- stormops 0.1.0 -> 0.2.0: contact plans (contact-plans.md): local time, the
--- strategy snapshot of executions, plans, claims and reports, executions that end.
+-- strategy snapshot of executions, plans, claims and reports, executions that
+-- end; variants, A/B tests and the bandit (adaptive.md).
 --
 -- Schema changes to 0.1.0 objects are written here; new and changed code
 -- comes from sql/parts through --@include (the Makefile inlines each part
@@ -51,13 +52,18 @@ UPDATE stormops.playbook_executions e
  WHERE pg_catalog.jsonb_typeof(e.message_variants) OPERATOR(pg_catalog.=) 'null';
 
 --@include 14_contact_plans.sql
+--@include 14_variant_tables.sql
+--@include 14_variants.sql
 --@include 15_contact_plan_laying.sql
 --@include 16_proposal_runs.sql
 --@include 20_cron_jobs.sql
+--@include 21_contact_outcomes.sql
+--@include 21_variant_statistics.sql
 --@include 22_contact_claims.sql
 --@include 23_contact_reports.sql
 --@include 24_execution_end.sql
 --@include 25_contact_summaries.sql
+--@include 25_variant_stats.sql
 --@include 26_zcta_staging.sql
 --@include 27_zcta_ingestion.sql
 

@@ -100,7 +100,7 @@ parse_variants(struct json_object *v, so_path *p, so_channel_step *st, so_error 
 	{
 		char		msg[64];
 
-		snprintf(msg, sizeof(msg), "%zu variants: a step tests 2 to 10", n);
+		snprintf(msg, sizeof(msg), "%zu variant%s: a step tests 2 to 10", n, n == 1 ? "" : "s");
 		return so_error_set(err, n < 2 ? SO_ERR_EMPTY : SO_ERR_TOO_LARGE, p->buf, msg,
 							EXPECT_ARMS, so_json_render(v));
 	}

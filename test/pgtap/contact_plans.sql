@@ -27,7 +27,7 @@ VALUES
    '{"sequence": [
       {"step": 1, "channel": "email", "timing_hours": 0, "message_variant": "hello", "offer_type": "standard"},
       {"step": 2, "channel": "door_knock", "timing_hours": 2, "duration_hours": 120, "timing_window": "weekday_18:00-20:00", "message_variant": "nudge"},
-      {"step": 3, "channel": "sms", "timing_hours": 200, "message_variant": "missing"}]}',
+      {"step": 3, "channel": "sms", "timing_hours": 200}]}',
    '{"hello": "Hello from the roofers", "nudge": {"Proof_Seeker": "Here is the data", "default": "We are in your street"}}', 0, 1),
   ('Late', '{"physics": {"min_sii_score": 80}, "geography": {"zips": ["75003"]}}',
    '{"sequence": [{"step": 1, "channel": "sms", "timing_hours": 0.5}]}', NULL, 0, 2);
@@ -196,7 +196,7 @@ SELECT is(stormops.contact_script('{"nudge": {"Proof_Seeker": "Data", "default":
 SELECT is(stormops.contact_script('{"nudge": {"Proof_Seeker": "Data"}}', 'nudge', NULL), NULL, 'or nothing');
 SELECT is((SELECT array_agg(c.property_id || ' ' || coalesce(c.script, '-') ORDER BY c.property_id)
              FROM stormops.claim_due_contacts('sms', 10, '2019-03-17 09:00-05') c),
-          '{"c1 -","c2 -","c3 -","d1 -","n1 -"}', 'a variant missing from message_variants has no script');
+          '{"c1 -","c2 -","c3 -","d1 -","n1 -"}', 'a step without a message variant has no script');
 
 -- ---- An SMS due at 22:30 waits for 08:00 ------------------------------------
 SELECT is((SELECT count(*) FROM stormops.generate_proposals('ev_late', '2019-03-27 22:00-05') WHERE decision = 'proposed'),

@@ -39,6 +39,7 @@ SELECT string_agg(format('%s=%s', t, n), ' ' ORDER BY t) FROM (
   UNION ALL SELECT 'proposal_decisions', md5(string_agg(to_jsonb(d)::text, '' ORDER BY proposal_id, property_id)) FROM stormops.proposal_decisions d
   UNION ALL SELECT 'playbook_executions', md5(string_agg(to_jsonb(e)::text, '' ORDER BY execution_id)) FROM stormops.playbook_executions e
   UNION ALL SELECT 'notification_outbox', md5(string_agg(to_jsonb(n)::text, '' ORDER BY notification_id)) FROM stormops.notification_outbox n
+  UNION ALL SELECT 'arm_pools', md5(string_agg(to_jsonb(a)::text, '' ORDER BY pool_id)) FROM stormops.arm_pools a
   UNION ALL SELECT 'event_proposals', count(*)::text FROM stormops.event_proposals) s
 SQL
 )

@@ -47,6 +47,18 @@ EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 
 EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}], "adaptive": {"enabled": true, "reoptimize_after_n_contacts": 0}}');
 EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}], "adaptive": {"enabled": "on"}}');
 EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}], "adaptive": {"epsilon": 0.1}}');
+EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}], "adaptive": {"enabled": true, "method": "softmax"}}');
+-- arms: 2 to 10 distinct message variants
+EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0, "message_variant": ["analytical", "social_proof", "analytical"]}]}');
+EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0, "message_variant": ["a1","a2","a3","a4","a5","a6","a7","a8","a9","a10","a11"]}]}');
+EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0, "message_variant": ["solo"]}]}');
+EXECUTE add_play('{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0, "message_variant": 7}]}');
+-- and every variant a step names is a key of message_variants, when that is set
+INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, message_variants)
+VALUES ('Invalid-Variants', '{}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0},
+        {"step": 2, "channel": "sms", "timing_hours": 1, "message_variant": ["analytical", "urgency"]}]}',
+        '{"analytical": "The data"}');
+SELECT count(*) AS stored FROM stormops.playbooks WHERE playbook_name LIKE 'Invalid%';
 
 -- Per-playbook cost overrides
 INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, cost_per_contact)

@@ -176,9 +176,11 @@ SELECT stormops.compile_targeting(
 -- Proposals: a storm's run, the maintained signals (as of now()), the
 -- competitor trigger and the roll-ups, under this search_path.
 INSERT INTO stormops.playbooks (playbook_name, targeting_rules, channel_strategy, requires_streaming_triggers,
-                                max_concurrent_properties, budget_allocated, holdout_share)
+                                max_concurrent_properties, budget_allocated, holdout_share, message_variants)
 VALUES ('Hostile-Proposals', '{"physics": {"min_sii_score": 70}, "geography": {"zips": ["75034"]}}',
-        '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}', true, 1, 100, 0);
+        '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0, "message_variant": ["calm", "bold"]}],
+          "adaptive": {"enabled": true, "reoptimize_after_n_contacts": 1}}', true, 1, 100, 0,
+        '{"calm": "Calm words", "bold": {"default": "Bold words"}}');
 SELECT playbook_name, status FROM stormops.activate_playbook('Hostile-Proposals');
 SELECT playbook_name, property_id, rank, decision, reason
   FROM stormops.generate_proposals('e1', '2019-03-27 12:00+00');
@@ -217,6 +219,11 @@ SELECT step, channel, planned, sent, skipped, expired, engagement_rate, success_
   FROM stormops.execution_step_summary((SELECT execution_id FROM stormops.playbook_executions
                                          WHERE triggered_by_event_id OPERATOR(pg_catalog.=) 'e1'), '2019-03-28');
 SELECT step, status, reason FROM stormops.contact_plan_changes('p2');
+-- Variants: the bandit's statistics and what a person reads.
+SELECT step, arm, contacts, rewards, share, p_best IS NOT NULL AS has_p_best
+  FROM stormops.variant_stats('Hostile-Proposals', '2019-03-28');
+SELECT stormops.prob_b_beats_a(1, 2, 3, 4) AS p, w.low IS NOT NULL AS has_interval
+  FROM stormops.wilson_interval(3, 10) w;
 SELECT contact_id IS NOT NULL AS claimed, property_id, step FROM stormops.claim_due_contacts('email', 10, '2019-03-28 09:00+00');
 SELECT status, end_reason IS NOT NULL AS has_reason
   FROM stormops.complete_execution((SELECT execution_id FROM stormops.playbook_executions
