@@ -150,11 +150,6 @@ BEGIN
 END $$;
 
 \echo '-- medians (ms); ratio = stormops / baseline'
-SELECT t.figure, count(*) AS runs, round(pg_temp.median(array_agg(t.ms))::numeric, 1) AS median_ms,
-       round(min(t.ms)::numeric, 1) AS min_ms, round(max(t.ms)::numeric, 1) AS max_ms
-  FROM timing t GROUP BY t.figure, t.ord ORDER BY t.ord;
-SELECT round((SELECT pg_temp.median(array_agg(ms)) FROM timing WHERE ord = 1)::numeric
-             / (SELECT pg_temp.median(array_agg(ms)) FROM timing WHERE ord = 2)::numeric, 2) AS laying_ratio,
-       round((SELECT pg_temp.median(array_agg(ms)) FROM timing WHERE ord = 3)::numeric
-             / (SELECT pg_temp.median(array_agg(ms)) FROM timing WHERE ord = 4)::numeric, 2) AS claiming_ratio;
+SELECT * FROM pg_temp.timing_medians();
+SELECT pg_temp.timing_ratio(1, 2) AS laying_ratio, pg_temp.timing_ratio(3, 4) AS claiming_ratio;
 DROP TABLE bench_steps, bench_queue;
