@@ -1,6 +1,5 @@
 /*
- * beta_posterior.c: P(B > A) in closed form, P(best) of k arms, and the
- * Wilson interval.
+ * beta_posterior.c: P(B > A) in closed form and P(best) of k arms.
  *
  * The closed form is summed in logs with the portable log-gamma, so a term
  * never overflows however many contacts an arm had, and the design's
@@ -15,9 +14,6 @@
 #include "beta_posterior.h"
 #include "portable_math.h"
 #include "seeded_draws.h"
-
-/* z of a two-sided 95% interval */
-#define Z95 1.959963984540054
 
 const char *
 so_beta_problem_parameter(so_beta_problem p)
@@ -132,23 +128,4 @@ so_prob_best(int k, const double *alpha, const double *beta,
 	}
 	for (int i = 0; i < k; i++)
 		out[i] = (double) wins[i] / (double) draws;
-}
-
-bool
-so_wilson_interval(int64_t successes, int64_t n, double *low, double *high)
-{
-	double		p,
-				z2n,
-				centre,
-				half;
-
-	if (n < 1 || successes < 0 || successes > n)
-		return false;
-	p = (double) successes / (double) n;
-	z2n = Z95 * Z95 / (double) n;
-	centre = (p + z2n / 2.0) / (1.0 + z2n);
-	half = Z95 / (1.0 + z2n) * sqrt(p * (1.0 - p) / (double) n + z2n / (4.0 * (double) n));
-	*low = fmax(0.0, centre - half);
-	*high = fmin(1.0, centre + half);
-	return true;
 }

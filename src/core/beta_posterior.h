@@ -1,7 +1,7 @@
 /*
  * beta_posterior.h: what the bandit says about arms with Beta posteriors
  * (beta_posterior.c): the chance one beats another, the chance each is the
- * best, and a confidence interval of a rate.
+ * best (the Wilson interval of a rate is in proportions.h).
  *
  * An arm with r rewards in n contacts has the posterior Beta(1 + r,
  * 1 + n - r) (a uniform prior). adaptive.md: prob_b_beats_a is Evan
@@ -55,11 +55,5 @@ so_beta_problem so_prob_b_beats_a(double alpha_a, double beta_a,
  */
 void		so_prob_best(int k, const double *alpha, const double *beta,
 						 int64_t seed, int64_t stream, int draws, double *out);
-
-/*
- * The 95% Wilson score interval of `successes` in `n` trials; false (and
- * nothing written) when n < 1 or successes is outside 0..n.
- */
-bool		so_wilson_interval(int64_t successes, int64_t n, double *low, double *high);
 
 #endif							/* SO_BETA_POSTERIOR_H */

@@ -26,6 +26,7 @@
 #include "bandit.h"
 #include "bandit_functions.h"
 #include "beta_posterior.h"
+#include "proportions.h"
 #include "seeded_draws.h"
 
 PG_FUNCTION_INFO_V1(stormops_random_seed);

@@ -1,6 +1,6 @@
 /*
- * test_bandit.c: seeded draws, Beta posteriors (prob_b_beats_a, P(best),
- * Wilson) and the arm choices (bandit.h), against the design's reference
+ * test_bandit.c: seeded draws, Beta posteriors (prob_b_beats_a, P(best))
+ * and the arm choices (bandit.h), against the design's reference
  * values and against simulation.
  */
 #include <math.h>
@@ -134,20 +134,6 @@ main(void)
 		so_prob_best(3, a, b, 1, 1, SO_PROB_BEST_DRAWS, out);
 		ok(fabs(out[0] - 1.0 / 3) < 0.02 && fabs(out[1] - 1.0 / 3) < 0.02 && fabs(out[2] - 1.0 / 3) < 0.02,
 		   "three equal arms: a third each (%.3f %.3f %.3f)", out[0], out[1], out[2]);
-	}
-
-	/* Wilson */
-	{
-		double		lo = -1,
-					hi = -1;
-
-		ok(so_wilson_interval(5, 10, &lo, &hi) && fabs(lo - 0.2365931) < 1e-6 && fabs(hi - 0.7634069) < 1e-6,
-		   "Wilson 5 of 10: [0.2366, 0.7634]");
-		ok(so_wilson_interval(0, 10, &lo, &hi) && lo == 0 && fabs(hi - 0.2775328) < 1e-6,
-		   "Wilson 0 of 10: [0, 0.2775]");
-		lo = hi = -1;
-		ok(!so_wilson_interval(0, 0, &lo, &hi) && lo == -1 && hi == -1, "no trials: no interval");
-		ok(!so_wilson_interval(11, 10, &lo, &hi), "more successes than trials: no interval");
 	}
 
 	/* the greedy arm */
