@@ -23,8 +23,12 @@ CREATE TABLE stormops.proposal_runs (
   execution_id      pg_catalog.uuid REFERENCES stormops.playbook_executions (execution_id),
   outcome           pg_catalog.text NOT NULL,
   CONSTRAINT proposal_runs_one_trigger
-    CHECK ((event_id IS NULL) OPERATOR(pg_catalog.<>) (permit_id IS NULL))
+    CHECK ((event_id IS NULL) OPERATOR(pg_catalog.<>) (permit_id IS NULL)),
+  -- 0.2.0: loaded by import_campaign, not decided here
+  imported          pg_catalog.bool NOT NULL DEFAULT false
 );
+COMMENT ON COLUMN stormops.proposal_runs.imported IS
+  'True for a past campaign loaded by import_campaign (its decisions are the campaign''s assignment as it happened).';
 COMMENT ON TABLE stormops.proposal_runs IS
   'One proposal run of a playbook for a storm event or a competitor permit: why it ran, as of when, and the execution it made or why none.';
 COMMENT ON COLUMN stormops.proposal_runs.outcome IS

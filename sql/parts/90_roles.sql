@@ -116,7 +116,21 @@ GRANT EXECUTE ON FUNCTION
   stormops.us_state_code(pg_catalog.text),
   stormops.us_county_time_zone(pg_catalog.text),
   stormops.noaa_timestamp(pg_catalog.text, pg_catalog.text),
-  stormops.parse_decimal(pg_catalog.text)
+  stormops.parse_decimal(pg_catalog.text),
+  stormops.newcombe_interval(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8),
+  stormops.two_proportion_p_value(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8),
+  stormops.run_outcomes(pg_catalog.uuid[]),
+  stormops.uplift_figures(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric,
+                          pg_catalog.numeric, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric),
+  stormops.run_figures(pg_catalog.uuid[]),
+  stormops.retrospective(pg_catalog.text),
+  stormops.targeting_ses_tiers(pg_catalog.jsonb),
+  stormops.targeting_similarity_mode(pg_catalog.jsonb),
+  stormops.history_runs(pg_catalog.timestamptz, pg_catalog.timestamptz),
+  stormops.playbook_history(pg_catalog.text, pg_catalog.timestamptz),
+  stormops.equal_width_edges(pg_catalog.float8, pg_catalog.float8, pg_catalog.int4),
+  stormops.sensitivity_values(pg_catalog.uuid, pg_catalog.text),
+  stormops.sensitivity(pg_catalog.text, pg_catalog.text)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.ingest_noaa_details(),

@@ -1,6 +1,7 @@
 -- stormops 0.1.0 -> 0.2.0: contact plans (contact-plans.md): local time, the
 -- strategy snapshot of executions, plans, claims and reports, executions that
--- end; variants, A/B tests and the bandit (adaptive.md).
+-- end; variants, A/B tests and the bandit (adaptive.md); retrospectives,
+-- history, sensitivity and imported campaigns (retrospectives.md).
 --
 -- Schema changes to 0.1.0 objects are written here; new and changed code
 -- comes from sql/parts through --@include (the Makefile inlines each part
@@ -51,6 +52,15 @@ UPDATE stormops.playbook_executions e
    SET message_variants = NULL
  WHERE pg_catalog.jsonb_typeof(e.message_variants) OPERATOR(pg_catalog.=) 'null';
 
+-- (not ADD COLUMN ... DEFAULT: that stores a "missing value" in the
+-- catalog, which a fresh install has not; proposal_runs is small)
+ALTER TABLE stormops.proposal_runs ADD COLUMN imported pg_catalog.bool;
+UPDATE stormops.proposal_runs SET imported = false;
+ALTER TABLE stormops.proposal_runs ALTER COLUMN imported SET DEFAULT false,
+                                   ALTER COLUMN imported SET NOT NULL;
+COMMENT ON COLUMN stormops.proposal_runs.imported IS
+  'True for a past campaign loaded by import_campaign (its decisions are the campaign''s assignment as it happened).';
+
 --@include 14_contact_plans.sql
 --@include 14_variant_tables.sql
 --@include 14_variants.sql
@@ -66,6 +76,10 @@ UPDATE stormops.playbook_executions e
 --@include 25_variant_stats.sql
 --@include 26_zcta_staging.sql
 --@include 27_zcta_ingestion.sql
+--@include 28_retrospectives.sql
+--@include 29_playbook_history.sql
+--@include 29_sensitivity.sql
+--@include 30_campaign_import.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

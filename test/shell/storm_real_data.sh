@@ -3,13 +3,13 @@
 # (../shared/data/noaa beside the repository; never copied into it): 573 hail
 # reports, the Collin County hail episode of 24 March 2019 with 4.50 in hail,
 # and demo properties near Frisco scoring higher than ones 30 km away.
-# Prints that it skipped, and passes, when the data is absent.
+# Without the data it says so and exits 77: a skip, not a pass.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 file=$(ls "$repo"/../shared/data/noaa/StormEvents_details-ftp_v1.0_d2019_*.csv.gz 2>/dev/null | head -1 || true)
 if [ -z "$file" ]; then
   echo "skipped: no NOAA details file in ../shared/data/noaa"
-  exit 0
+  exit 77
 fi
 export PGDATABASE=stormops_real_data
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "SET client_min_messages = warning" \

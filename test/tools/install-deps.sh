@@ -16,6 +16,7 @@ packages=(
   util-linux                             # runuser, to run the cluster as an unprivileged user
   python3                                # tooling (test HTTP server, data checks)
   python3-numpy                          # independent computation in the similarity tests
+  python3-pandas                         # pandas.cut, the reference of the sensitivity bins
 )
 
 missing=()

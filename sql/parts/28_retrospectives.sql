@@ -1,0 +1,231 @@
+-- Retrospectives (retrospectives.md, docs/retrospectives.md): did a play
+-- beat doing nothing? A code part. Every figure comes from stored rows: a
+-- run's decisions say who was treated (proposed) and who was held out
+-- (holdout); behaviour events in [start, start + attribution_days) say what
+-- each of them did, whoever contacted them; the run's execution's contact
+-- events say what was spent. One source: run_outcomes (per property) feeds
+-- run_figures (per run), which retrospective, playbook_history and
+-- sensitivity read.
+--
+-- Failure modes: a run without control gets NULL control columns and a
+-- note; a control under 30 properties, or no conversion in either group,
+-- gets a NULL interval and p-value and a note; a cost of 0 a NULL ROI.
+-- Nothing here writes.
+
+CREATE OR REPLACE FUNCTION stormops.newcombe_interval(treated_successes pg_catalog.int8, treated pg_catalog.int8,
+                                                     control_successes pg_catalog.int8, control pg_catalog.int8,
+                                                     OUT low pg_catalog.float8, OUT high pg_catalog.float8)
+RETURNS record
+AS 'MODULE_PATHNAME', 'stormops_newcombe_interval'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stormops.newcombe_interval(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8) IS
+  'Newcombe''s hybrid score 95% interval of treated_successes/treated - control_successes/control (NULLs without trials).';
+
+CREATE OR REPLACE FUNCTION stormops.two_proportion_p_value(treated_successes pg_catalog.int8, treated pg_catalog.int8,
+                                                          control_successes pg_catalog.int8, control pg_catalog.int8)
+RETURNS pg_catalog.float8
+AS 'MODULE_PATHNAME', 'stormops_two_proportion_p_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION stormops.two_proportion_p_value(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8) IS
+  'Two-sided p-value of the pooled two-proportion z test (NULL when the pooled rate is 0 or 1).';
+
+-- Every treated and control property of these runs with its outcome in the
+-- run's window and, for the treated, the contacts the run's execution sent
+-- it and their cost.
+CREATE OR REPLACE FUNCTION stormops.run_outcomes(proposal_ids pg_catalog.uuid[])
+RETURNS TABLE (proposal_id pg_catalog.uuid, property_id pg_catalog.text, treated pg_catalog.bool,
+               contacted pg_catalog.bool, responded pg_catalog.bool, engaged pg_catalog.bool,
+               converted pg_catalog.bool, revenue pg_catalog.int8, cost pg_catalog.numeric)
+LANGUAGE sql STABLE
+SET jit = off
+BEGIN ATOMIC
+  WITH runs AS (
+    SELECT r.proposal_id, r.execution_id, b.cost_per_contact,
+           COALESCE(e.execution_start, r.as_of) AS starts,
+           COALESCE(e.execution_start, r.as_of) OPERATOR(pg_catalog.+)
+             pg_catalog.make_interval(days => stormops.attribution_days()) AS ends
+      FROM stormops.proposal_runs r
+      JOIN stormops.playbooks b ON b.playbook_id OPERATOR(pg_catalog.=) r.playbook_id
+      LEFT JOIN stormops.playbook_executions e ON e.execution_id OPERATOR(pg_catalog.=) r.execution_id
+     WHERE r.proposal_id OPERATOR(pg_catalog.=) ANY (run_outcomes.proposal_ids)
+  ), members AS (
+    SELECT u.proposal_id, d.property_id, d.decision OPERATOR(pg_catalog.=) 'proposed' AS treated,
+           u.execution_id, u.cost_per_contact, u.starts, u.ends
+      FROM runs u
+      JOIN stormops.proposal_decisions d ON d.proposal_id OPERATOR(pg_catalog.=) u.proposal_id
+     WHERE d.decision OPERATOR(pg_catalog.=) ANY ('{proposed,holdout}'::stormops.decision[])
+  ), outcomes AS (
+    SELECT m.proposal_id, m.property_id,
+           pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}')) AS responded,
+           pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'conversion') AS converted,
+           pg_catalog.sum(b.revenue) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'conversion') AS revenue
+      FROM members m
+      JOIN stormops.behavior_events b
+        ON b.property_id OPERATOR(pg_catalog.=) m.property_id
+       AND b.event_timestamp OPERATOR(pg_catalog.>=) m.starts
+       AND b.event_timestamp OPERATOR(pg_catalog.<) m.ends
+     WHERE b.event_type OPERATOR(pg_catalog.=) ANY ('{open,click,response,conversion}')
+     GROUP BY m.proposal_id, m.property_id
+  ), contacts AS (
+    SELECT m.proposal_id, m.property_id,
+           pg_catalog.sum(stormops.channel_cost(m.cost_per_contact, b.channel)) AS cost
+      FROM members m
+      JOIN stormops.behavior_events b
+        ON b.execution_id OPERATOR(pg_catalog.=) m.execution_id
+       AND b.property_id OPERATOR(pg_catalog.=) m.property_id
+     WHERE m.treated AND b.event_type OPERATOR(pg_catalog.=) 'contact'
+     GROUP BY m.proposal_id, m.property_id
+  )
+  SELECT m.proposal_id, m.property_id, m.treated, c.cost IS NOT NULL,
+         COALESCE(o.responded, false), o.proposal_id IS NOT NULL, COALESCE(o.converted, false),
+         COALESCE(o.revenue, 0), COALESCE(c.cost, 0)
+    FROM members m
+    LEFT JOIN outcomes o ON o.proposal_id OPERATOR(pg_catalog.=) m.proposal_id
+                        AND o.property_id OPERATOR(pg_catalog.=) m.property_id
+    LEFT JOIN contacts c ON c.proposal_id OPERATOR(pg_catalog.=) m.proposal_id
+                        AND c.property_id OPERATOR(pg_catalog.=) m.property_id;
+END;
+COMMENT ON FUNCTION stormops.run_outcomes(pg_catalog.uuid[]) IS
+  'Per treated (proposed) and control (holdout) property of these runs: contacted by the run''s execution, responded, engaged, converted and revenue within [start, start + attribution_days), and the cost of its contacts.';
+
+-- The figures of retrospective.md from groups' counts and sums: one body
+-- for a run (run_figures) and a bin (sensitivity). Rates are float8
+-- (unrounded); money is numeric, to the cent (ROI to 4 places), computed
+-- from unrounded parts.
+CREATE OR REPLACE FUNCTION stormops.uplift_figures(
+  treated pg_catalog.int8, contacted pg_catalog.int8, responded pg_catalog.int8, converted pg_catalog.int8,
+  revenue pg_catalog.numeric, cost pg_catalog.numeric,
+  control pg_catalog.int8, control_responded pg_catalog.int8, control_converted pg_catalog.int8,
+  control_revenue pg_catalog.numeric,
+  OUT response_rate pg_catalog.float8, OUT control_response_rate pg_catalog.float8,
+  OUT conversion_rate pg_catalog.float8, OUT control_conversion_rate pg_catalog.float8,
+  OUT uplift pg_catalog.float8, OUT uplift_low pg_catalog.float8, OUT uplift_high pg_catalog.float8,
+  OUT p_value pg_catalog.float8, OUT incremental_conversions pg_catalog.float8,
+  OUT revenue_per_treated pg_catalog.numeric, OUT revenue_per_control pg_catalog.numeric,
+  OUT incremental_revenue pg_catalog.numeric, OUT avg_ticket pg_catalog.numeric,
+  OUT roi pg_catalog.numeric, OUT incremental_roi pg_catalog.numeric, OUT note pg_catalog.text)
+RETURNS record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT f.rr, f.crr, f.cr, f.ccr, f.cr OPERATOR(pg_catalog.-) f.ccr,
+         CASE WHEN f.testable THEN (stormops.newcombe_interval(converted, treated, control_converted, control)).low END,
+         CASE WHEN f.testable THEN (stormops.newcombe_interval(converted, treated, control_converted, control)).high END,
+         CASE WHEN f.testable THEN stormops.two_proportion_p_value(converted, treated, control_converted, control) END,
+         (f.cr OPERATOR(pg_catalog.-) f.ccr) OPERATOR(pg_catalog.*) treated::pg_catalog.float8,
+         pg_catalog.round(f.rpt, 2), pg_catalog.round(f.rpc, 2),
+         pg_catalog.round((f.rpt OPERATOR(pg_catalog.-) f.rpc) OPERATOR(pg_catalog.*) treated, 2),
+         pg_catalog.round(revenue OPERATOR(pg_catalog./) NULLIF(converted, 0), 2),
+         pg_catalog.round((revenue OPERATOR(pg_catalog.-) cost) OPERATOR(pg_catalog./) NULLIF(cost, 0), 4),
+         pg_catalog.round(((f.rpt OPERATOR(pg_catalog.-) f.rpc) OPERATOR(pg_catalog.*) treated OPERATOR(pg_catalog.-) cost)
+                          OPERATOR(pg_catalog./) NULLIF(cost, 0), 4),
+         NULLIF(pg_catalog.concat_ws('; ',
+           CASE WHEN treated OPERATOR(pg_catalog.=) 0 THEN 'no treated properties' END,
+           CASE WHEN control OPERATOR(pg_catalog.=) 0 THEN 'no control group (no holdout decisions): control figures, uplift, interval and p-value are NULL'
+                WHEN control OPERATOR(pg_catalog.<) 30 THEN
+                  pg_catalog.format('control of %s properties, fewer than 30: no interval or p-value', control)
+                WHEN treated OPERATOR(pg_catalog.>) 0 AND converted OPERATOR(pg_catalog.=) 0
+                 AND control_converted OPERATOR(pg_catalog.=) 0 THEN
+                  'no conversions in either group: no interval or p-value' END,
+           CASE WHEN cost OPERATOR(pg_catalog.=) 0 AND treated OPERATOR(pg_catalog.>) 0 THEN 'no contact cost: ROI is NULL' END), '')
+    FROM (SELECT responded::pg_catalog.float8 OPERATOR(pg_catalog./) NULLIF(treated, 0) AS rr,
+                 control_responded::pg_catalog.float8 OPERATOR(pg_catalog./) NULLIF(control, 0) AS crr,
+                 converted::pg_catalog.float8 OPERATOR(pg_catalog./) NULLIF(treated, 0) AS cr,
+                 control_converted::pg_catalog.float8 OPERATOR(pg_catalog./) NULLIF(control, 0) AS ccr,
+                 revenue OPERATOR(pg_catalog./) NULLIF(treated, 0) AS rpt,
+                 control_revenue OPERATOR(pg_catalog./) NULLIF(control, 0) AS rpc,
+                 treated OPERATOR(pg_catalog.>) 0 AND control OPERATOR(pg_catalog.>=) 30
+                   AND converted OPERATOR(pg_catalog.+) control_converted OPERATOR(pg_catalog.>) 0 AS testable) f;
+END;
+COMMENT ON FUNCTION stormops.uplift_figures(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8,
+                                            pg_catalog.numeric, pg_catalog.numeric, pg_catalog.int8, pg_catalog.int8,
+                                            pg_catalog.int8, pg_catalog.numeric) IS
+  'The retrospective''s figures of a treated group against its control, from their counts and sums (docs/retrospectives.md).';
+
+-- Per run: the groups' counts and sums, and uplift_figures of them.
+CREATE OR REPLACE FUNCTION stormops.run_figures(proposal_ids pg_catalog.uuid[])
+RETURNS TABLE (proposal_id pg_catalog.uuid, treated pg_catalog.int8, contacted pg_catalog.int8,
+               responded pg_catalog.int8, response_rate pg_catalog.float8, control_response_rate pg_catalog.float8,
+               converted pg_catalog.int8, conversion_rate pg_catalog.float8, control_size pg_catalog.int8,
+               control_conversion_rate pg_catalog.float8, uplift pg_catalog.float8, uplift_low pg_catalog.float8,
+               uplift_high pg_catalog.float8, p_value pg_catalog.float8, incremental_conversions pg_catalog.float8,
+               revenue pg_catalog.numeric, revenue_per_treated pg_catalog.numeric,
+               revenue_per_control pg_catalog.numeric, incremental_revenue pg_catalog.numeric,
+               avg_ticket pg_catalog.numeric, cost pg_catalog.numeric, roi pg_catalog.numeric,
+               incremental_roi pg_catalog.numeric, note pg_catalog.text)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH g AS (
+    SELECT o.proposal_id,
+           pg_catalog.count(*) FILTER (WHERE o.treated) AS treated,
+           pg_catalog.count(*) FILTER (WHERE o.treated AND o.contacted) AS contacted,
+           pg_catalog.count(*) FILTER (WHERE o.treated AND o.responded) AS responded,
+           pg_catalog.count(*) FILTER (WHERE o.treated AND o.converted) AS converted,
+           COALESCE(pg_catalog.sum(o.revenue) FILTER (WHERE o.treated), 0)::pg_catalog.numeric AS revenue,
+           COALESCE(pg_catalog.sum(o.cost) FILTER (WHERE o.treated), 0) AS cost,
+           pg_catalog.count(*) FILTER (WHERE NOT o.treated) AS control,
+           pg_catalog.count(*) FILTER (WHERE NOT o.treated AND o.responded) AS control_responded,
+           pg_catalog.count(*) FILTER (WHERE NOT o.treated AND o.converted) AS control_converted,
+           COALESCE(pg_catalog.sum(o.revenue) FILTER (WHERE NOT o.treated), 0)::pg_catalog.numeric AS control_revenue
+      FROM stormops.run_outcomes(run_figures.proposal_ids) o
+     GROUP BY o.proposal_id
+  ), r AS (
+    SELECT i.id, COALESCE(g.treated, 0) AS treated, COALESCE(g.contacted, 0) AS contacted,
+           COALESCE(g.responded, 0) AS responded, COALESCE(g.converted, 0) AS converted,
+           COALESCE(g.revenue, 0) AS revenue, COALESCE(g.cost, 0) AS cost, COALESCE(g.control, 0) AS control,
+           COALESCE(g.control_responded, 0) AS control_responded,
+           COALESCE(g.control_converted, 0) AS control_converted, COALESCE(g.control_revenue, 0) AS control_revenue
+      FROM (SELECT DISTINCT u.id FROM pg_catalog.unnest(run_figures.proposal_ids) AS u(id)) i
+      JOIN stormops.proposal_runs x ON x.proposal_id OPERATOR(pg_catalog.=) i.id
+      LEFT JOIN g ON g.proposal_id OPERATOR(pg_catalog.=) i.id
+  )
+  SELECT r.id, r.treated, r.contacted, r.responded, f.response_rate, f.control_response_rate,
+         r.converted, f.conversion_rate, NULLIF(r.control, 0), f.control_conversion_rate, f.uplift,
+         f.uplift_low, f.uplift_high, f.p_value, f.incremental_conversions, r.revenue, f.revenue_per_treated,
+         f.revenue_per_control, f.incremental_revenue, f.avg_ticket, r.cost, f.roi, f.incremental_roi, f.note
+    FROM r
+   CROSS JOIN LATERAL stormops.uplift_figures(r.treated, r.contacted, r.responded, r.converted, r.revenue, r.cost,
+                                              r.control, r.control_responded, r.control_converted,
+                                              r.control_revenue) f;
+END;
+COMMENT ON FUNCTION stormops.run_figures(pg_catalog.uuid[]) IS
+  'The retrospective''s figures of each of these proposal runs (treated against its holdout control).';
+
+-- The seed's post-storm query: one row per playbook that ran for the event.
+CREATE OR REPLACE FUNCTION stormops.retrospective(event_id pg_catalog.text)
+RETURNS TABLE (playbook_name pg_catalog.text, playbook_version pg_catalog.text, proposal_id pg_catalog.uuid,
+               execution_id pg_catalog.uuid, imported pg_catalog.bool, treated pg_catalog.int8,
+               contacted pg_catalog.int8, responded pg_catalog.int8, response_rate pg_catalog.float8,
+               control_response_rate pg_catalog.float8, converted pg_catalog.int8,
+               conversion_rate pg_catalog.float8, control_size pg_catalog.int8,
+               control_conversion_rate pg_catalog.float8, uplift pg_catalog.float8, uplift_low pg_catalog.float8,
+               uplift_high pg_catalog.float8, p_value pg_catalog.float8, incremental_conversions pg_catalog.float8,
+               revenue pg_catalog.numeric, revenue_per_treated pg_catalog.numeric,
+               revenue_per_control pg_catalog.numeric, incremental_revenue pg_catalog.numeric,
+               avg_ticket pg_catalog.numeric, cost pg_catalog.numeric, roi pg_catalog.numeric,
+               incremental_roi pg_catalog.numeric, roi_rank pg_catalog.int8, note pg_catalog.text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  runs uuid[];
+BEGIN
+  IF NOT EXISTS (SELECT FROM stormops.storm_events s WHERE s.event_id = retrospective.event_id) THEN
+    RAISE EXCEPTION 'storm event "%" does not exist', retrospective.event_id
+      USING ERRCODE = 'undefined_object',
+            HINT = 'stormops.storm_events lists the events; an imported campaign is an event too.';
+  END IF;
+  runs := ARRAY(SELECT r.proposal_id FROM stormops.proposal_runs r WHERE r.event_id = retrospective.event_id);
+  RETURN QUERY
+  SELECT b.playbook_name, r.playbook_version, r.proposal_id, r.execution_id, r.imported, f.treated, f.contacted,
+         f.responded, f.response_rate, f.control_response_rate, f.converted, f.conversion_rate, f.control_size,
+         f.control_conversion_rate, f.uplift, f.uplift_low, f.uplift_high, f.p_value, f.incremental_conversions,
+         f.revenue, f.revenue_per_treated, f.revenue_per_control, f.incremental_revenue, f.avg_ticket, f.cost,
+         f.roi, f.incremental_roi, rank() OVER (ORDER BY f.roi DESC NULLS LAST), f.note
+    FROM stormops.run_figures(runs) f
+    JOIN stormops.proposal_runs r ON r.proposal_id = f.proposal_id
+    JOIN stormops.playbooks b ON b.playbook_id = r.playbook_id
+   ORDER BY f.roi DESC NULLS LAST, b.playbook_name;
+END;
+$$;
+COMMENT ON FUNCTION stormops.retrospective(pg_catalog.text) IS
+  'Did each play that ran for this storm event beat doing nothing: treated against holdout (intention to treat), uplift with Newcombe''s interval and p-value, incremental revenue, ROI and roi_rank.';
