@@ -158,6 +158,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.close_finished_executions(pg_catalog.timestamptz)
 TO stormops_operator;
 
+-- Tables and views alike (the control plane's views, docs/control-plane.md,
+-- are security_invoker: they show a reader only what the tables let it read).
 GRANT SELECT ON ALL TABLES IN SCHEMA stormops TO stormops_viewer;
 
 -- Operators load the inputs and edit playbooks.

@@ -1,7 +1,8 @@
 -- stormops 0.1.0 -> 0.2.0: contact plans (contact-plans.md): local time, the
 -- strategy snapshot of executions, plans, claims and reports, executions that
 -- end; variants, A/B tests and the bandit (adaptive.md); retrospectives,
--- history, sensitivity and imported campaigns (retrospectives.md).
+-- history, sensitivity and imported campaigns (retrospectives.md); the
+-- control plane's views (docs/control-plane.md).
 --
 -- Schema changes to 0.1.0 objects are written here; new and changed code
 -- comes from sql/parts through --@include (the Makefile inlines each part
@@ -80,6 +81,7 @@ COMMENT ON COLUMN stormops.proposal_runs.imported IS
 --@include 29_playbook_history.sql
 --@include 29_sensitivity.sql
 --@include 30_campaign_import.sql
+--@include 31_control_plane_views.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

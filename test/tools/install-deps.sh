@@ -17,6 +17,7 @@ packages=(
   python3                                # tooling (test HTTP server, data checks)
   python3-numpy                          # independent computation in the similarity tests
   python3-pandas                         # pandas.cut, the reference of the sensitivity bins
+  python3-psycopg                        # psycopg 3: the example control plane's queries, tested
 )
 
 missing=()
