@@ -29,64 +29,102 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION stormops.two_proportion_p_value(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8) IS
   'Two-sided p-value of the pooled two-proportion z test (NULL when the pooled rate is 0 or 1).';
 
+-- Each run's window, its execution and its playbook's cost overrides.
+CREATE OR REPLACE FUNCTION stormops.run_windows(proposal_ids pg_catalog.uuid[])
+RETURNS TABLE (proposal_id pg_catalog.uuid, execution_id pg_catalog.uuid, cost_per_contact pg_catalog.jsonb,
+               starts pg_catalog.timestamptz, ends pg_catalog.timestamptz)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT r.proposal_id, r.execution_id, b.cost_per_contact, COALESCE(e.execution_start, r.as_of),
+         COALESCE(e.execution_start, r.as_of) OPERATOR(pg_catalog.+)
+           pg_catalog.make_interval(days => stormops.attribution_days())
+    FROM stormops.proposal_runs r
+    JOIN stormops.playbooks b ON b.playbook_id OPERATOR(pg_catalog.=) r.playbook_id
+    LEFT JOIN stormops.playbook_executions e ON e.execution_id OPERATOR(pg_catalog.=) r.execution_id
+   WHERE r.proposal_id OPERATOR(pg_catalog.=) ANY (run_windows.proposal_ids);
+END;
+COMMENT ON FUNCTION stormops.run_windows(pg_catalog.uuid[]) IS
+  'Internal: each run''s execution, cost overrides and outcome window [start, start + attribution_days).';
+
+-- The treated and control properties of these runs that responded in their
+-- run's window (the others: responded and converted false, revenue 0). The
+-- outcome definitions of the design, in one place. Opens are not read: no
+-- figure uses them (they were two thirds of the events a retrospective of
+-- 1,000,000 decisions joined, bench/retrospectives).
+CREATE OR REPLACE FUNCTION stormops.member_outcomes(proposal_ids pg_catalog.uuid[])
+RETURNS TABLE (proposal_id pg_catalog.uuid, property_id pg_catalog.text, treated pg_catalog.bool,
+               responded pg_catalog.bool, converted pg_catalog.bool, revenue pg_catalog.int8)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT d.proposal_id, d.property_id, d.decision OPERATOR(pg_catalog.=) 'proposed', true,
+         pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'conversion'),
+         COALESCE(pg_catalog.sum(b.revenue) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'conversion'), 0)
+    FROM stormops.run_windows(member_outcomes.proposal_ids) u
+    JOIN stormops.proposal_decisions d ON d.proposal_id OPERATOR(pg_catalog.=) u.proposal_id
+    JOIN stormops.behavior_events b
+      ON b.property_id OPERATOR(pg_catalog.=) d.property_id
+     AND b.event_timestamp OPERATOR(pg_catalog.>=) u.starts
+     AND b.event_timestamp OPERATOR(pg_catalog.<) u.ends
+   WHERE d.decision OPERATOR(pg_catalog.=) ANY ('{proposed,holdout}'::stormops.decision[])
+     AND b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}'::pg_catalog.text[])
+     -- all the windows at once, for behavior_events_responses_idx
+     AND b.event_timestamp OPERATOR(pg_catalog.>=)
+         (SELECT pg_catalog.min(w.starts) FROM stormops.run_windows(member_outcomes.proposal_ids) w)
+     AND b.event_timestamp OPERATOR(pg_catalog.<)
+         (SELECT pg_catalog.max(w.ends) FROM stormops.run_windows(member_outcomes.proposal_ids) w)
+   GROUP BY d.proposal_id, d.property_id, d.decision;
+END;
+COMMENT ON FUNCTION stormops.member_outcomes(pg_catalog.uuid[]) IS
+  'Internal: the treated and control properties of these runs with a click, response or conversion in the run''s window: converted, revenue.';
+
+-- The contacts each run's execution sent, per property, priced per run and
+-- channel (a channel_cost call per run and channel, not per contact: per
+-- contact it was 30 s for 900,000 contacts; MATERIALIZED keeps the planner
+-- from moving the call above the join).
+CREATE OR REPLACE FUNCTION stormops.run_contact_costs(proposal_ids pg_catalog.uuid[])
+RETURNS TABLE (proposal_id pg_catalog.uuid, property_id pg_catalog.text, contacts pg_catalog.int8,
+               cost pg_catalog.numeric)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH u AS (
+    SELECT * FROM stormops.run_windows(run_contact_costs.proposal_ids)
+  ), prices AS MATERIALIZED (
+    SELECT u.proposal_id, u.execution_id, c.channel, stormops.channel_cost(u.cost_per_contact, c.channel) AS price
+      FROM u CROSS JOIN pg_catalog.unnest(pg_catalog.enum_range(NULL::stormops.channel)::pg_catalog.text[]) AS c(channel)
+  )
+  SELECT p.proposal_id, b.property_id, pg_catalog.count(*), COALESCE(pg_catalog.sum(p.price), 0)
+    FROM prices p
+    JOIN stormops.behavior_events b
+      ON b.execution_id OPERATOR(pg_catalog.=) p.execution_id AND b.channel OPERATOR(pg_catalog.=) p.channel
+   WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
+   GROUP BY p.proposal_id, b.property_id;
+END;
+COMMENT ON FUNCTION stormops.run_contact_costs(pg_catalog.uuid[]) IS
+  'Internal: per run and contacted property, the contacts its execution sent and their cost at the channel''s price.';
+
 -- Every treated and control property of these runs with its outcome in the
--- run's window and, for the treated, the contacts the run's execution sent
--- it and their cost.
+-- run's window and the contacts the run's execution sent it and their cost
+-- (sensitivity reads it per property; run_figures aggregates the same
+-- pieces per run).
 CREATE OR REPLACE FUNCTION stormops.run_outcomes(proposal_ids pg_catalog.uuid[])
 RETURNS TABLE (proposal_id pg_catalog.uuid, property_id pg_catalog.text, treated pg_catalog.bool,
-               contacted pg_catalog.bool, responded pg_catalog.bool, engaged pg_catalog.bool,
-               converted pg_catalog.bool, revenue pg_catalog.int8, cost pg_catalog.numeric)
+               contacted pg_catalog.bool, responded pg_catalog.bool, converted pg_catalog.bool,
+               revenue pg_catalog.int8, cost pg_catalog.numeric)
 LANGUAGE sql STABLE
-SET jit = off
 BEGIN ATOMIC
-  WITH runs AS (
-    SELECT r.proposal_id, r.execution_id, b.cost_per_contact,
-           COALESCE(e.execution_start, r.as_of) AS starts,
-           COALESCE(e.execution_start, r.as_of) OPERATOR(pg_catalog.+)
-             pg_catalog.make_interval(days => stormops.attribution_days()) AS ends
-      FROM stormops.proposal_runs r
-      JOIN stormops.playbooks b ON b.playbook_id OPERATOR(pg_catalog.=) r.playbook_id
-      LEFT JOIN stormops.playbook_executions e ON e.execution_id OPERATOR(pg_catalog.=) r.execution_id
-     WHERE r.proposal_id OPERATOR(pg_catalog.=) ANY (run_outcomes.proposal_ids)
-  ), members AS (
-    SELECT u.proposal_id, d.property_id, d.decision OPERATOR(pg_catalog.=) 'proposed' AS treated,
-           u.execution_id, u.cost_per_contact, u.starts, u.ends
-      FROM runs u
-      JOIN stormops.proposal_decisions d ON d.proposal_id OPERATOR(pg_catalog.=) u.proposal_id
-     WHERE d.decision OPERATOR(pg_catalog.=) ANY ('{proposed,holdout}'::stormops.decision[])
-  ), outcomes AS (
-    SELECT m.proposal_id, m.property_id,
-           pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}')) AS responded,
-           pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'conversion') AS converted,
-           pg_catalog.sum(b.revenue) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'conversion') AS revenue
-      FROM members m
-      JOIN stormops.behavior_events b
-        ON b.property_id OPERATOR(pg_catalog.=) m.property_id
-       AND b.event_timestamp OPERATOR(pg_catalog.>=) m.starts
-       AND b.event_timestamp OPERATOR(pg_catalog.<) m.ends
-     WHERE b.event_type OPERATOR(pg_catalog.=) ANY ('{open,click,response,conversion}')
-     GROUP BY m.proposal_id, m.property_id
-  ), contacts AS (
-    SELECT m.proposal_id, m.property_id,
-           pg_catalog.sum(stormops.channel_cost(m.cost_per_contact, b.channel)) AS cost
-      FROM members m
-      JOIN stormops.behavior_events b
-        ON b.execution_id OPERATOR(pg_catalog.=) m.execution_id
-       AND b.property_id OPERATOR(pg_catalog.=) m.property_id
-     WHERE m.treated AND b.event_type OPERATOR(pg_catalog.=) 'contact'
-     GROUP BY m.proposal_id, m.property_id
-  )
-  SELECT m.proposal_id, m.property_id, m.treated, c.cost IS NOT NULL,
-         COALESCE(o.responded, false), o.proposal_id IS NOT NULL, COALESCE(o.converted, false),
-         COALESCE(o.revenue, 0), COALESCE(c.cost, 0)
-    FROM members m
-    LEFT JOIN outcomes o ON o.proposal_id OPERATOR(pg_catalog.=) m.proposal_id
-                        AND o.property_id OPERATOR(pg_catalog.=) m.property_id
-    LEFT JOIN contacts c ON c.proposal_id OPERATOR(pg_catalog.=) m.proposal_id
-                        AND c.property_id OPERATOR(pg_catalog.=) m.property_id;
+  SELECT d.proposal_id, d.property_id, d.decision OPERATOR(pg_catalog.=) 'proposed', c.proposal_id IS NOT NULL,
+         COALESCE(o.responded, false), COALESCE(o.converted, false), COALESCE(o.revenue, 0), COALESCE(c.cost, 0)
+    FROM stormops.proposal_decisions d
+    LEFT JOIN stormops.member_outcomes(run_outcomes.proposal_ids) o
+           ON o.proposal_id OPERATOR(pg_catalog.=) d.proposal_id AND o.property_id OPERATOR(pg_catalog.=) d.property_id
+    LEFT JOIN stormops.run_contact_costs(run_outcomes.proposal_ids) c
+           ON c.proposal_id OPERATOR(pg_catalog.=) d.proposal_id AND c.property_id OPERATOR(pg_catalog.=) d.property_id
+          AND d.decision OPERATOR(pg_catalog.=) 'proposed'
+   WHERE d.proposal_id OPERATOR(pg_catalog.=) ANY (run_outcomes.proposal_ids)
+     AND d.decision OPERATOR(pg_catalog.=) ANY ('{proposed,holdout}'::stormops.decision[]);
 END;
 COMMENT ON FUNCTION stormops.run_outcomes(pg_catalog.uuid[]) IS
-  'Per treated (proposed) and control (holdout) property of these runs: contacted by the run''s execution, responded, engaged, converted and revenue within [start, start + attribution_days), and the cost of its contacts.';
+  'Per treated (proposed) and control (holdout) property of these runs: contacted by the run''s execution, responded, converted and revenue within [start, start + attribution_days), and the cost of its contacts.';
 
 -- The figures of retrospective.md from groups' counts and sums: one body
 -- for a run (run_figures) and a bin (sensitivity). Rates are float8
@@ -154,20 +192,58 @@ RETURNS TABLE (proposal_id pg_catalog.uuid, treated pg_catalog.int8, contacted p
                incremental_roi pg_catalog.numeric, note pg_catalog.text)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-  WITH g AS (
+  WITH sizes AS (
+    SELECT d.proposal_id,
+           pg_catalog.count(*) FILTER (WHERE d.decision OPERATOR(pg_catalog.=) 'proposed') AS treated,
+           pg_catalog.count(*) FILTER (WHERE d.decision OPERATOR(pg_catalog.=) 'holdout') AS control
+      FROM stormops.proposal_decisions d
+     WHERE d.proposal_id OPERATOR(pg_catalog.=) ANY (run_figures.proposal_ids)
+       AND d.decision OPERATOR(pg_catalog.=) ANY ('{proposed,holdout}'::stormops.decision[])
+     GROUP BY d.proposal_id
+  ), contacted AS (
+    -- the properties each execution contacted (its contacts go to treated
+    -- properties only); a semi-join of the decisions with the contacts
+    -- was planned as 900,000 index probes: 6 s
+    SELECT u.proposal_id, pg_catalog.count(DISTINCT b.property_id) AS contacted
+      FROM stormops.run_windows(run_figures.proposal_ids) u
+      JOIN stormops.behavior_events b ON b.execution_id OPERATOR(pg_catalog.=) u.execution_id
+     WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
+     GROUP BY u.proposal_id
+  ), outcomes AS (
     SELECT o.proposal_id,
-           pg_catalog.count(*) FILTER (WHERE o.treated) AS treated,
-           pg_catalog.count(*) FILTER (WHERE o.treated AND o.contacted) AS contacted,
            pg_catalog.count(*) FILTER (WHERE o.treated AND o.responded) AS responded,
            pg_catalog.count(*) FILTER (WHERE o.treated AND o.converted) AS converted,
            COALESCE(pg_catalog.sum(o.revenue) FILTER (WHERE o.treated), 0)::pg_catalog.numeric AS revenue,
-           COALESCE(pg_catalog.sum(o.cost) FILTER (WHERE o.treated), 0) AS cost,
-           pg_catalog.count(*) FILTER (WHERE NOT o.treated) AS control,
            pg_catalog.count(*) FILTER (WHERE NOT o.treated AND o.responded) AS control_responded,
            pg_catalog.count(*) FILTER (WHERE NOT o.treated AND o.converted) AS control_converted,
            COALESCE(pg_catalog.sum(o.revenue) FILTER (WHERE NOT o.treated), 0)::pg_catalog.numeric AS control_revenue
-      FROM stormops.run_outcomes(run_figures.proposal_ids) o
+      FROM stormops.member_outcomes(run_figures.proposal_ids) o
      GROUP BY o.proposal_id
+  ), prices AS MATERIALIZED (
+    SELECT u.proposal_id, u.execution_id, c.channel, stormops.channel_cost(u.cost_per_contact, c.channel) AS price
+      FROM stormops.run_windows(run_figures.proposal_ids) u
+     CROSS JOIN pg_catalog.unnest(pg_catalog.enum_range(NULL::stormops.channel)::pg_catalog.text[]) AS c(channel)
+     WHERE u.execution_id IS NOT NULL
+  ), contacts AS (
+    -- the cost from the contacts per execution and channel
+    SELECT p.proposal_id, COALESCE(pg_catalog.sum(k.n OPERATOR(pg_catalog.*) p.price), 0) AS cost
+      FROM prices p
+      LEFT JOIN (SELECT b.execution_id, b.channel, pg_catalog.count(*) AS n
+                   FROM stormops.behavior_events b
+                  WHERE b.execution_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT p.execution_id FROM prices p))
+                    AND b.event_type OPERATOR(pg_catalog.=) 'contact'
+                  GROUP BY b.execution_id, b.channel) k
+             ON k.execution_id OPERATOR(pg_catalog.=) p.execution_id AND k.channel OPERATOR(pg_catalog.=) p.channel
+     GROUP BY p.proposal_id
+  ), g AS (
+    SELECT s.proposal_id, s.treated, COALESCE(n.contacted, 0) AS contacted, COALESCE(o.responded, 0) AS responded,
+           COALESCE(o.converted, 0) AS converted, COALESCE(o.revenue, 0) AS revenue, COALESCE(c.cost, 0) AS cost,
+           s.control, COALESCE(o.control_responded, 0) AS control_responded,
+           COALESCE(o.control_converted, 0) AS control_converted, COALESCE(o.control_revenue, 0) AS control_revenue
+      FROM sizes s
+      LEFT JOIN outcomes o ON o.proposal_id OPERATOR(pg_catalog.=) s.proposal_id
+      LEFT JOIN contacts c ON c.proposal_id OPERATOR(pg_catalog.=) s.proposal_id
+      LEFT JOIN contacted n ON n.proposal_id OPERATOR(pg_catalog.=) s.proposal_id
   ), r AS (
     SELECT i.id, COALESCE(g.treated, 0) AS treated, COALESCE(g.contacted, 0) AS contacted,
            COALESCE(g.responded, 0) AS responded, COALESCE(g.converted, 0) AS converted,
@@ -205,6 +281,8 @@ RETURNS TABLE (playbook_name pg_catalog.text, playbook_version pg_catalog.text, 
                incremental_roi pg_catalog.numeric, roi_rank pg_catalog.int8, note pg_catalog.text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- JIT compiled the 100-run statement for 1.1 s of its 5 (bench/retrospectives)
+SET jit = off
 AS $$
 DECLARE
   runs uuid[];
@@ -215,16 +293,19 @@ BEGIN
             HINT = 'stormops.storm_events lists the events; an imported campaign is an event too.';
   END IF;
   runs := ARRAY(SELECT r.proposal_id FROM stormops.proposal_runs r WHERE r.event_id = retrospective.event_id);
-  RETURN QUERY
+  -- EXECUTE: planned for these runs each call (a cached generic plan
+  -- guesses ten runs and joins a million decisions by nested loops: 16 s)
+  RETURN QUERY EXECUTE $q$
   SELECT b.playbook_name, r.playbook_version, r.proposal_id, r.execution_id, r.imported, f.treated, f.contacted,
          f.responded, f.response_rate, f.control_response_rate, f.converted, f.conversion_rate, f.control_size,
          f.control_conversion_rate, f.uplift, f.uplift_low, f.uplift_high, f.p_value, f.incremental_conversions,
          f.revenue, f.revenue_per_treated, f.revenue_per_control, f.incremental_revenue, f.avg_ticket, f.cost,
          f.roi, f.incremental_roi, rank() OVER (ORDER BY f.roi DESC NULLS LAST), f.note
-    FROM stormops.run_figures(runs) f
+    FROM stormops.run_figures($1) f
     JOIN stormops.proposal_runs r ON r.proposal_id = f.proposal_id
     JOIN stormops.playbooks b ON b.playbook_id = r.playbook_id
-   ORDER BY f.roi DESC NULLS LAST, b.playbook_name;
+   ORDER BY f.roi DESC NULLS LAST, b.playbook_name
+  $q$ USING runs;
 END;
 $$;
 COMMENT ON FUNCTION stormops.retrospective(pg_catalog.text) IS

@@ -66,6 +66,7 @@ RETURNS TABLE (execution_id pg_catalog.uuid, proposal_id pg_catalog.uuid, event_
                note pg_catalog.text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
   play stormops.playbooks;
@@ -85,10 +86,11 @@ BEGIN
      WHERE h.playbook_id <> play.playbook_id AND h.event_type IS NOT NULL
        AND h.similarity_mode = stormops.targeting_similarity_mode(play.targeting_rules)
        AND h.ses_tiers && stormops.targeting_ses_tiers(play.targeting_rules));
-  RETURN QUERY
+  -- EXECUTE: planned for these runs each call, never a generic plan
+  RETURN QUERY EXECUTE $q$
   WITH alike AS (
     SELECT s.event_type, avg(f.conversion_rate) AS rate, count(*) AS n
-      FROM stormops.run_figures(others) f
+      FROM stormops.run_figures($1) f
       JOIN stormops.proposal_runs r ON r.proposal_id = f.proposal_id
       JOIN stormops.storm_events s ON s.event_id = r.event_id
      WHERE f.conversion_rate IS NOT NULL
@@ -108,12 +110,13 @@ BEGIN
                              JOIN stormops.properties p ON p.property_id = d.property_id
                             WHERE d.proposal_id = r.proposal_id AND d.decision = 'proposed')),
          f.note
-    FROM stormops.run_figures(mine) f
+    FROM stormops.run_figures($2) f
     JOIN stormops.proposal_runs r ON r.proposal_id = f.proposal_id
     JOIN stormops.playbook_executions e ON e.execution_id = r.execution_id
     LEFT JOIN stormops.storm_events ev ON ev.event_id = r.event_id
     LEFT JOIN alike s ON s.event_type = ev.event_type
-   ORDER BY e.execution_start DESC, r.proposal_id;
+   ORDER BY e.execution_start DESC, r.proposal_id
+  $q$ USING others, mine;
 END;
 $$;
 COMMENT ON FUNCTION stormops.playbook_history(pg_catalog.text, pg_catalog.timestamptz) IS

@@ -38,9 +38,9 @@ END;
 COMMENT ON FUNCTION stormops.equal_width_edges(pg_catalog.float8, pg_catalog.float8, pg_catalog.int4) IS
   'The n + 1 edges pandas.cut(x, bins=n) uses for values from mn to mx (the lowest lowered by 0.1% of the range).';
 
--- The value of a dimension for each treated and control property of the
--- play's runs, with its outcome.
-CREATE OR REPLACE FUNCTION stormops.sensitivity_values(playbook_id pg_catalog.uuid, dimension pg_catalog.text)
+-- The value of a dimension for each treated and control property of these
+-- runs, with its outcome.
+CREATE OR REPLACE FUNCTION stormops.sensitivity_values(proposal_ids pg_catalog.uuid[], dimension pg_catalog.text)
 RETURNS TABLE (proposal_id pg_catalog.uuid, property_id pg_catalog.text, value pg_catalog.float8,
                treated pg_catalog.bool, contacted pg_catalog.bool, responded pg_catalog.bool,
                converted pg_catalog.bool, revenue pg_catalog.int8, cost pg_catalog.numeric)
@@ -62,8 +62,7 @@ BEGIN ATOMIC
                OPERATOR(pg_catalog./) 86400
          END,
          o.treated, o.contacted, o.responded, o.converted, o.revenue, o.cost
-    FROM stormops.run_outcomes(ARRAY(SELECT x.proposal_id FROM stormops.proposal_runs x
-                                      WHERE x.playbook_id OPERATOR(pg_catalog.=) sensitivity_values.playbook_id)) o
+    FROM stormops.run_outcomes(sensitivity_values.proposal_ids) o
     JOIN stormops.proposal_runs r ON r.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
     LEFT JOIN stormops.playbook_executions e ON e.execution_id OPERATOR(pg_catalog.=) r.execution_id
     LEFT JOIN stormops.storm_events s ON s.event_id OPERATOR(pg_catalog.=) r.event_id
@@ -71,8 +70,8 @@ BEGIN ATOMIC
     LEFT JOIN stormops.census_tracts t ON t.tract_geoid OPERATOR(pg_catalog.=) p.tract_geoid
     LEFT JOIN stormops.zip_competition z ON z.zip OPERATOR(pg_catalog.=) p.zip;
 END;
-COMMENT ON FUNCTION stormops.sensitivity_values(pg_catalog.uuid, pg_catalog.text) IS
-  'Internal to sensitivity: each treated and control property of the play''s runs with its value of the dimension (NULL: none) and its outcome.';
+COMMENT ON FUNCTION stormops.sensitivity_values(pg_catalog.uuid[], pg_catalog.text) IS
+  'Internal to sensitivity: each treated and control property of these runs with its value of the dimension (NULL: none) and its outcome.';
 
 CREATE OR REPLACE FUNCTION stormops.sensitivity(playbook_name pg_catalog.text, dimension pg_catalog.text)
 RETURNS TABLE (bin pg_catalog.int4, lower_edge pg_catalog.float8, upper_edge pg_catalog.float8,
@@ -82,6 +81,7 @@ RETURNS TABLE (bin pg_catalog.int4, lower_edge pg_catalog.float8, upper_edge pg_
                note pg_catalog.text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
   play uuid;
@@ -96,14 +96,15 @@ BEGIN
     RAISE EXCEPTION 'playbook "%" does not exist', sensitivity.playbook_name
       USING ERRCODE = 'undefined_object', HINT = 'stormops.playbooks lists the playbooks by playbook_name.';
   END IF;
-  RETURN QUERY
+  -- EXECUTE: planned for these runs each call, never a generic plan
+  RETURN QUERY EXECUTE $q$
   WITH v AS MATERIALIZED (
-    SELECT x.* FROM stormops.sensitivity_values(play, sensitivity.dimension) x WHERE x.value IS NOT NULL
+    SELECT x.* FROM stormops.sensitivity_values($1, $2) x WHERE x.value IS NOT NULL
   ), e AS (
-    SELECT CASE sensitivity.dimension
+    SELECT CASE $2
              WHEN 'timing' THEN '{0,7,14,30,90}'::float8[]
              ELSE stormops.equal_width_edges(min(v.value), max(v.value),
-                                             CASE sensitivity.dimension WHEN 'income' THEN 5
+                                             CASE $2 WHEN 'income' THEN 5
                                                                         WHEN 'competition' THEN 3 ELSE 4 END)
            END AS edges
       FROM v
@@ -134,7 +135,8 @@ BEGIN
                                               COALESCE(g.xt, 0), COALESCE(g.revt, 0), COALESCE(g.cost, 0),
                                               COALESCE(g.nc, 0), COALESCE(g.rc, 0), COALESCE(g.xc, 0),
                                               COALESCE(g.revc, 0)) f
-   ORDER BY b.bin;
+   ORDER BY b.bin
+  $q$ USING ARRAY(SELECT r.proposal_id FROM stormops.proposal_runs r WHERE r.playbook_id = play), sensitivity.dimension;
 END;
 $$;
 COMMENT ON FUNCTION stormops.sensitivity(pg_catalog.text, pg_catalog.text) IS

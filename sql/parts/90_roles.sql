@@ -119,6 +119,9 @@ GRANT EXECUTE ON FUNCTION
   stormops.parse_decimal(pg_catalog.text),
   stormops.newcombe_interval(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8),
   stormops.two_proportion_p_value(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8),
+  stormops.run_windows(pg_catalog.uuid[]),
+  stormops.member_outcomes(pg_catalog.uuid[]),
+  stormops.run_contact_costs(pg_catalog.uuid[]),
   stormops.run_outcomes(pg_catalog.uuid[]),
   stormops.uplift_figures(pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric,
                           pg_catalog.numeric, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric),
@@ -129,7 +132,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.history_runs(pg_catalog.timestamptz, pg_catalog.timestamptz),
   stormops.playbook_history(pg_catalog.text, pg_catalog.timestamptz),
   stormops.equal_width_edges(pg_catalog.float8, pg_catalog.float8, pg_catalog.int4),
-  stormops.sensitivity_values(pg_catalog.uuid, pg_catalog.text),
+  stormops.sensitivity_values(pg_catalog.uuid[], pg_catalog.text),
   stormops.sensitivity(pg_catalog.text, pg_catalog.text)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION

@@ -77,6 +77,7 @@ COMMENT ON COLUMN stormops.proposal_runs.imported IS
 --@include 25_variant_stats.sql
 --@include 26_zcta_staging.sql
 --@include 27_zcta_ingestion.sql
+--@include 28_retrospective_indexes.sql
 --@include 28_retrospectives.sql
 --@include 29_playbook_history.sql
 --@include 29_sensitivity.sql

@@ -36,9 +36,22 @@ fi
   echo '\o /dev/null'
   cat test/demo/dfw_data.sql test/demo/time_zones.sql test/demo/plays.sql
   echo '\o'
-  cat test/demo/summary.sql test/demo/contact_plans.sql test/demo/variants.sql
+  cat test/demo/summary.sql test/demo/contact_plans.sql test/demo/variants.sql test/demo/retrospectives.sql
   echo "$finish;"
 } | psql -X -q -v ON_ERROR_STOP=1 -P pager=off
+
+# The Hillstrom e-mail test as two imported campaigns (docs/retrospectives.md),
+# on the throwaway cluster only (it commits), when the public data is there.
+if ! $existing; then
+  echo
+  echo "== An imported experiment: Hillstrom's MineThatData e-mail test (64,000 customers), two plays sharing one control"
+  if [ -r ../shared/data/uplift/hillstrom.csv ]; then
+    echo "-- published: visit 18.28 / 15.14 / 10.62 %, conversion 1.253 / 0.884 / 0.573 %, spend \$1.42 / \$1.08 / \$0.65"
+    bin/stormops-load hillstrom ../shared/data/uplift/hillstrom.csv | sed -n '/playbook_name/,$p'
+  else
+    echo "-- skipped: ../shared/data/uplift/hillstrom.csv is not there"
+  fi
+fi
 
 # The storm worker, on the throwaway cluster only (it is configured with
 # ALTER SYSTEM, which an existing server's settings are not for the demo to change).

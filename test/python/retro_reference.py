@@ -37,7 +37,8 @@ def sensitivity():
     for dim, bins in (("income", 5), ("timing", [0, 7, 14, 30, 90])):
         values = [float(v[0]) for v in rows(
             f"SELECT coalesce(value::text, 'NaN') FROM stormops.sensitivity_values("
-            f"(SELECT playbook_id FROM stormops.playbooks WHERE playbook_name = 'Sens'), '{dim}')")]
+            f"ARRAY(SELECT r.proposal_id FROM stormops.proposal_runs r JOIN stormops.playbooks b USING (playbook_id)"
+            f" WHERE b.playbook_name = 'Sens'), '{dim}')")]
         cats, edges = pd.cut(pd.Series(values), bins=bins, retbins=True)
         counts = cats.value_counts(sort=False).tolist()
         got = rows(f"SELECT lower_edge, upper_edge, treated + control FROM stormops.sensitivity('Sens', '{dim}')")
