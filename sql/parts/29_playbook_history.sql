@@ -11,6 +11,24 @@
 -- the retrospective's (intention to treat). Executions of a competitor's
 -- permit have no storm: no similar plays.
 
+-- The playbook of a name, or 42704 naming it (history and sensitivity).
+CREATE OR REPLACE FUNCTION stormops.playbook_named(playbook_name pg_catalog.text)
+RETURNS stormops.playbooks
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  play stormops.playbooks;
+BEGIN
+  SELECT * INTO play FROM stormops.playbooks b WHERE b.playbook_name = playbook_named.playbook_name;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'playbook "%" does not exist', playbook_named.playbook_name
+      USING ERRCODE = 'undefined_object', HINT = 'stormops.playbooks lists the playbooks by playbook_name.';
+  END IF;
+  RETURN play;
+END;
+$$;
+
 -- The SES tiers a playbook's targeting rules aim at (all three without a
 -- list) and its similarity mode.
 CREATE OR REPLACE FUNCTION stormops.targeting_ses_tiers(rules pg_catalog.jsonb)
@@ -74,11 +92,7 @@ DECLARE
   mine uuid[];
   others uuid[];
 BEGIN
-  SELECT * INTO play FROM stormops.playbooks b WHERE b.playbook_name = playbook_history.playbook_name;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'playbook "%" does not exist', playbook_history.playbook_name
-      USING ERRCODE = 'undefined_object', HINT = 'stormops.playbooks lists the playbooks by playbook_name.';
-  END IF;
+  play := stormops.playbook_named(playbook_history.playbook_name);
   mine := ARRAY(SELECT h.proposal_id FROM stormops.history_runs(since, playbook_history.as_of) h
                  WHERE h.playbook_id = play.playbook_id);
   others := ARRAY(

@@ -91,11 +91,7 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'The dimensions are income, competition, hail_size and timing.';
   END IF;
-  SELECT b.playbook_id INTO play FROM stormops.playbooks b WHERE b.playbook_name = sensitivity.playbook_name;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'playbook "%" does not exist', sensitivity.playbook_name
-      USING ERRCODE = 'undefined_object', HINT = 'stormops.playbooks lists the playbooks by playbook_name.';
-  END IF;
+  play := (stormops.playbook_named(sensitivity.playbook_name)).playbook_id;
   -- EXECUTE: planned for these runs each call, never a generic plan
   RETURN QUERY EXECUTE $q$
   WITH v AS MATERIALIZED (

@@ -127,6 +127,7 @@ GRANT EXECUTE ON FUNCTION
                           pg_catalog.numeric, pg_catalog.int8, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric),
   stormops.run_figures(pg_catalog.uuid[]),
   stormops.retrospective(pg_catalog.text),
+  stormops.playbook_named(pg_catalog.text),
   stormops.targeting_ses_tiers(pg_catalog.jsonb),
   stormops.targeting_similarity_mode(pg_catalog.jsonb),
   stormops.history_runs(pg_catalog.timestamptz, pg_catalog.timestamptz),
