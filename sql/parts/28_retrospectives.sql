@@ -210,25 +210,26 @@ BEGIN ATOMIC
            COALESCE(pg_catalog.sum(o.revenue) FILTER (WHERE NOT o.treated), 0)::pg_catalog.numeric AS control_revenue
       FROM stormops.member_outcomes(run_figures.proposal_ids) o
      GROUP BY o.proposal_id
-  ), prices AS MATERIALIZED (
-    SELECT u.proposal_id, u.execution_id, c.channel, stormops.channel_cost(u.cost_per_contact, c.channel) AS price
-      FROM stormops.run_windows(run_figures.proposal_ids) u
-     CROSS JOIN pg_catalog.unnest(pg_catalog.enum_range(NULL::stormops.channel)::pg_catalog.text[]) AS c(channel)
-     WHERE u.execution_id IS NOT NULL
   ), contacts AS (
-    -- one pass over the executions' contacts (which go to treated
-    -- properties only): the properties contacted and the cost at each
-    -- channel's price (a semi-join of the treated with their contacts was
-    -- planned as 900,000 index probes, 6 s; a channel_cost call per contact
-    -- took 30 s; two passes 0.88 s, this one 0.45 s; bench/retrospectives)
-    SELECT u.proposal_id, pg_catalog.count(DISTINCT b.property_id) AS contacted,
-           COALESCE(pg_catalog.sum(p.price), 0) AS cost
+    -- per run, its execution's contacts (which go to treated properties
+    -- only) from behavior_events_contacts_idx alone: the distinct properties
+    -- in index order, and the contacts per channel at the channel's price.
+    -- (A channel_cost call per contact took 30 s for 900,000 contacts; a
+    -- semi-join of the treated with their contacts was planned as 900,000
+    -- index probes, 6 s; one pass over all contacts was sorted twice,
+    -- 2.3 s; bench/retrospectives.)
+    SELECT u.proposal_id,
+           (SELECT pg_catalog.count(*)
+              FROM (SELECT DISTINCT b.property_id FROM stormops.behavior_events b
+                     WHERE b.execution_id OPERATOR(pg_catalog.=) u.execution_id
+                       AND b.event_type OPERATOR(pg_catalog.=) 'contact' AND b.execution_id IS NOT NULL) z) AS contacted,
+           (SELECT COALESCE(pg_catalog.sum(k.n OPERATOR(pg_catalog.*) stormops.channel_cost(u.cost_per_contact, k.channel)), 0)
+              FROM (SELECT b.channel, pg_catalog.count(*) AS n FROM stormops.behavior_events b
+                     WHERE b.execution_id OPERATOR(pg_catalog.=) u.execution_id
+                       AND b.event_type OPERATOR(pg_catalog.=) 'contact' AND b.execution_id IS NOT NULL
+                     GROUP BY b.channel) k) AS cost
       FROM stormops.run_windows(run_figures.proposal_ids) u
-      JOIN stormops.behavior_events b ON b.execution_id OPERATOR(pg_catalog.=) u.execution_id
-      LEFT JOIN prices p ON p.proposal_id OPERATOR(pg_catalog.=) u.proposal_id
-                        AND p.channel OPERATOR(pg_catalog.=) b.channel
-     WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
-     GROUP BY u.proposal_id
+     WHERE u.execution_id IS NOT NULL
   ), g AS (
     SELECT s.proposal_id, s.treated, COALESCE(c.contacted, 0) AS contacted, COALESCE(o.responded, 0) AS responded,
            COALESCE(o.converted, 0) AS converted, COALESCE(o.revenue, 0) AS revenue, COALESCE(c.cost, 0) AS cost,
