@@ -3,13 +3,19 @@
 -- run's decisions say who was treated (proposed) and who was held out
 -- (holdout); behaviour events in [start, start + attribution_days) say what
 -- each of them did, whoever contacted them; the run's execution's contact
--- events say what was spent. One source: run_outcomes (per property) feeds
--- run_figures (per run), which retrospective, playbook_history and
--- sensitivity read.
+-- events say what was spent. One source: member_outcomes holds the outcome
+-- definitions; run_figures (per run: retrospective, playbook_history)
+-- counts it with the runs' sizes and their executions' contacts;
+-- run_outcomes (per property: sensitivity) joins it with each property's
+-- contact cost; uplift_figures turns counts into figures for both.
 --
 -- Failure modes: a run without control gets NULL control columns and a
 -- note; a control under 30 properties, or no conversion in either group,
 -- gets a NULL interval and p-value and a note; a cost of 0 a NULL ROI.
+-- The SQL functions are inlined into their caller only when their
+-- argument is a plain parameter, and a plan made for "some runs" joins a
+-- million decisions by nested loops: the plpgsql callers run them with
+-- RETURN QUERY EXECUTE ... USING (a plan for these runs, each call).
 -- Nothing here writes.
 
 CREATE OR REPLACE FUNCTION stormops.newcombe_interval(treated_successes pg_catalog.int8, treated pg_catalog.int8,
@@ -212,7 +218,7 @@ BEGIN ATOMIC
      GROUP BY o.proposal_id
   ), contacts AS (
     -- per run, its execution's contacts (which go to treated properties
-    -- only) from behavior_events_contacts_idx alone: the distinct properties
+    -- only) from behavior_events_execution_idx alone: the distinct properties
     -- in index order, and the contacts per channel at the channel's price.
     -- (A channel_cost call per contact took 30 s for 900,000 contacts; a
     -- semi-join of the treated with their contacts was planned as 900,000

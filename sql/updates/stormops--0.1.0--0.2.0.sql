@@ -77,6 +77,11 @@ COMMENT ON COLUMN stormops.proposal_runs.imported IS
 --@include 25_variant_stats.sql
 --@include 26_zcta_staging.sql
 --@include 27_zcta_ingestion.sql
+-- behavior_events_execution_idx gains the property, the event type and
+-- the channel (04_activity.sql); rebuilt here, which reads the whole table
+DROP INDEX stormops.behavior_events_execution_idx;
+CREATE INDEX behavior_events_execution_idx
+  ON stormops.behavior_events (execution_id, property_id) INCLUDE (event_type, channel) WHERE execution_id IS NOT NULL;
 --@include 28_retrospective_indexes.sql
 --@include 28_retrospectives.sql
 --@include 29_playbook_history.sql
