@@ -73,7 +73,7 @@ BEGIN ATOMIC
      AND b.event_timestamp OPERATOR(pg_catalog.<) u.ends
    WHERE d.decision OPERATOR(pg_catalog.=) ANY ('{proposed,holdout}'::stormops.decision[])
      AND b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}'::pg_catalog.text[])
-     -- all the windows at once, for behavior_events_responses_idx
+     -- all the windows at once (an index condition on behavior_events_responses_idx)
      AND b.event_timestamp OPERATOR(pg_catalog.>=)
          (SELECT pg_catalog.min(w.starts) FROM stormops.run_windows(member_outcomes.proposal_ids) w)
      AND b.event_timestamp OPERATOR(pg_catalog.<)
