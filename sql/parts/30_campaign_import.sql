@@ -88,37 +88,26 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value', DETAIL = 'path: $',
             HINT = 'An array of {"property_id", "event_type", "at", "revenue"} objects.';
   END IF;
-  SELECT o.n - 1, CASE
-           WHEN jsonb_typeof(o.e) <> 'object' THEN ''
-           WHEN jsonb_typeof(o.e -> 'property_id') IS DISTINCT FROM 'string'
-                OR NOT (o.e ->> 'property_id' = ANY (treated) OR o.e ->> 'property_id' = ANY (control)) THEN '.property_id'
-           WHEN o.e ->> 'event_type' IS NULL
-                OR o.e ->> 'event_type' NOT IN ('open', 'click', 'response', 'conversion', 'complaint', 'opt_out') THEN '.event_type'
-           WHEN jsonb_typeof(o.e -> 'at') IS DISTINCT FROM 'string' OR stormops.timestamptz_or_null(o.e ->> 'at') IS NULL THEN '.at'
-           WHEN o.e ? 'revenue' AND (o.e ->> 'event_type' <> 'conversion' OR jsonb_typeof(o.e -> 'revenue') <> 'number'
-                                     OR (o.e ->> 'revenue')::numeric < 0 OR (o.e ->> 'revenue')::numeric > 2147483647
-                                     OR (o.e ->> 'revenue')::numeric <> trunc((o.e ->> 'revenue')::numeric)) THEN '.revenue'
-           WHEN (SELECT count(*) FROM jsonb_object_keys(o.e) k
-                  WHERE k NOT IN ('property_id', 'event_type', 'at', 'revenue', 'channel')) > 0 THEN '.'
-           WHEN o.e ? 'channel' AND (jsonb_typeof(o.e -> 'channel') <> 'string'
-                OR o.e ->> 'channel' NOT IN (SELECT unnest(enum_range(NULL::stormops.channel))::text)) THEN '.channel'
-         END
-    INTO bad_at, bad
-    FROM jsonb_array_elements(coalesce(outcomes, '[]')) WITH ORDINALITY o(e, n)
-   WHERE jsonb_typeof(o.e) <> 'object'
-      OR jsonb_typeof(o.e -> 'property_id') IS DISTINCT FROM 'string'
-      OR NOT (o.e ->> 'property_id' = ANY (treated) OR o.e ->> 'property_id' = ANY (control))
-      OR o.e ->> 'event_type' IS NULL
-      OR o.e ->> 'event_type' NOT IN ('open', 'click', 'response', 'conversion', 'complaint', 'opt_out')
-      OR jsonb_typeof(o.e -> 'at') IS DISTINCT FROM 'string' OR stormops.timestamptz_or_null(o.e ->> 'at') IS NULL
-      OR (o.e ? 'revenue' AND (o.e ->> 'event_type' <> 'conversion' OR jsonb_typeof(o.e -> 'revenue') <> 'number'
-                               OR (o.e ->> 'revenue')::numeric < 0 OR (o.e ->> 'revenue')::numeric > 2147483647
-                               OR (o.e ->> 'revenue')::numeric <> trunc((o.e ->> 'revenue')::numeric)))
-      OR (SELECT count(*) FROM jsonb_object_keys(o.e) k
-           WHERE k NOT IN ('property_id', 'event_type', 'at', 'revenue', 'channel')) > 0
-      OR (o.e ? 'channel' AND (jsonb_typeof(o.e -> 'channel') <> 'string'
-          OR o.e ->> 'channel' NOT IN (SELECT unnest(enum_range(NULL::stormops.channel))::text)))
-   ORDER BY o.n LIMIT 1;
+  -- the first outcome with a problem, and where
+  SELECT x.n - 1, x.problem INTO bad_at, bad
+    FROM (SELECT o.n, CASE
+                 WHEN jsonb_typeof(o.e) <> 'object' THEN ''
+                 WHEN jsonb_typeof(o.e -> 'property_id') IS DISTINCT FROM 'string'
+                      OR NOT (o.e ->> 'property_id' = ANY (treated) OR o.e ->> 'property_id' = ANY (control)) THEN '.property_id'
+                 WHEN o.e ->> 'event_type' IS NULL
+                      OR o.e ->> 'event_type' NOT IN ('open', 'click', 'response', 'conversion', 'complaint', 'opt_out') THEN '.event_type'
+                 WHEN jsonb_typeof(o.e -> 'at') IS DISTINCT FROM 'string' OR stormops.timestamptz_or_null(o.e ->> 'at') IS NULL THEN '.at'
+                 WHEN o.e ? 'revenue' AND (o.e ->> 'event_type' <> 'conversion' OR jsonb_typeof(o.e -> 'revenue') <> 'number'
+                                           OR (o.e ->> 'revenue')::numeric < 0 OR (o.e ->> 'revenue')::numeric > 2147483647
+                                           OR (o.e ->> 'revenue')::numeric <> trunc((o.e ->> 'revenue')::numeric)) THEN '.revenue'
+                 WHEN (SELECT count(*) FROM jsonb_object_keys(o.e) k
+                        WHERE k NOT IN ('property_id', 'event_type', 'at', 'revenue', 'channel')) > 0 THEN '.'
+                 WHEN o.e ? 'channel' AND (jsonb_typeof(o.e -> 'channel') <> 'string'
+                      OR o.e ->> 'channel' NOT IN (SELECT unnest(enum_range(NULL::stormops.channel))::text)) THEN '.channel'
+               END AS problem
+            FROM jsonb_array_elements(coalesce(outcomes, '[]')) WITH ORDINALITY o(e, n)) x
+   WHERE x.problem IS NOT NULL
+   ORDER BY x.n LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'import_campaign: outcome % is not valid', bad_at
       USING ERRCODE = 'invalid_parameter_value',

@@ -55,16 +55,6 @@ so_channel_from_name(const char *name, so_channel *out)
 	return false;
 }
 
-static struct json_object *
-get_key(struct json_object *obj, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (obj != NULL)
-		json_object_object_get_ex(obj, key, &v);
-	return v;
-}
-
 static int
 missing(so_path *p, const char *key, const char *expected, so_error *err)
 {
@@ -156,7 +146,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 	/* step */
 	snprintf(expected, sizeof(expected),
 			 "the step number %d: steps are numbered 1..n in order", number);
-	if ((v = get_key(obj, "step")) == NULL)
+	if ((v = so_json_get_key(obj, "step")) == NULL)
 		return missing(p, "step", expected, err);
 	kprev = so_path_push_key(p, "step");
 	{
@@ -174,7 +164,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 	st->step = number;
 
 	/* channel */
-	if ((v = get_key(obj, "channel")) == NULL)
+	if ((v = so_json_get_key(obj, "channel")) == NULL)
 		return missing(p, "channel", EXPECT_CHANNEL, err);
 	kprev = so_path_push_key(p, "channel");
 	{
@@ -197,7 +187,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 		snprintf(expected, sizeof(expected),
 				 "a number of hours after the start, from %g (step %d's timing_hours) to 8760",
 				 prev->timing_hours, prev->step);
-	if ((v = get_key(obj, "timing_hours")) == NULL)
+	if ((v = so_json_get_key(obj, "timing_hours")) == NULL)
 		return missing(p, "timing_hours", expected, err);
 	kprev = so_path_push_key(p, "timing_hours");
 	rc = so_read_number(v, p, 0, SO_MAX_HOURS, expected, &st->timing_hours, err);
@@ -209,7 +199,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 		return rc;
 
 	/* duration_hours */
-	if ((v = get_key(obj, "duration_hours")) != NULL)
+	if ((v = so_json_get_key(obj, "duration_hours")) != NULL)
 	{
 		const char *exp = "a number of hours greater than 0, at most 8760";
 
@@ -225,7 +215,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 	}
 
 	/* the string-valued keys */
-	if ((v = get_key(obj, "condition")) != NULL)
+	if ((v = so_json_get_key(obj, "condition")) != NULL)
 	{
 		kprev = so_path_push_key(p, "condition");
 		rc = so_parse_condition(v, p, number, st, err);
@@ -233,7 +223,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 		if (rc != SO_OK)
 			return rc;
 	}
-	if ((v = get_key(obj, "timing_window")) != NULL)
+	if ((v = so_json_get_key(obj, "timing_window")) != NULL)
 	{
 		kprev = so_path_push_key(p, "timing_window");
 		rc = so_parse_timing_window(v, p, st, err);
@@ -241,7 +231,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 		if (rc != SO_OK)
 			return rc;
 	}
-	if ((v = get_key(obj, "message_variant")) != NULL)
+	if ((v = so_json_get_key(obj, "message_variant")) != NULL)
 	{
 		kprev = so_path_push_key(p, "message_variant");
 		rc = parse_variants(v, p, st, err);
@@ -249,7 +239,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 		if (rc != SO_OK)
 			return rc;
 	}
-	if ((v = get_key(obj, "offer_type")) != NULL)
+	if ((v = so_json_get_key(obj, "offer_type")) != NULL)
 	{
 		kprev = so_path_push_key(p, "offer_type");
 		rc = so_parse_identifier(v, p,
@@ -259,7 +249,7 @@ parse_step(struct json_object *obj, so_path *p, size_t index,
 		if (rc != SO_OK)
 			return rc;
 	}
-	if ((v = get_key(obj, "success_criteria")) != NULL)
+	if ((v = so_json_get_key(obj, "success_criteria")) != NULL)
 	{
 		kprev = so_path_push_key(p, "success_criteria");
 		rc = so_parse_success_criteria(v, p, st, err);
@@ -274,7 +264,7 @@ static int
 parse_sequence(struct json_object *root, so_path *p, so_channel_strategy *cs,
 			   so_error *err)
 {
-	struct json_object *seq = get_key(root, "sequence");
+	struct json_object *seq = so_json_get_key(root, "sequence");
 	size_t		n,
 				prev;
 	int			rc = SO_OK;
@@ -325,7 +315,7 @@ static int
 parse_adaptive(struct json_object *root, so_path *p, so_channel_strategy *cs,
 			   so_error *err)
 {
-	struct json_object *obj = get_key(root, "adaptive");
+	struct json_object *obj = so_json_get_key(root, "adaptive");
 	struct json_object *v;
 	size_t		prev;
 	int			rc;
@@ -340,7 +330,7 @@ parse_adaptive(struct json_object *root, so_path *p, so_channel_strategy *cs,
 	else
 		rc = so_check_known_keys(obj, p, adaptive_keys, NULL, err);
 
-	if (rc == SO_OK && (v = get_key(obj, "enabled")) != NULL)
+	if (rc == SO_OK && (v = so_json_get_key(obj, "enabled")) != NULL)
 	{
 		size_t		kprev = so_path_push_key(p, "enabled");
 
@@ -348,7 +338,7 @@ parse_adaptive(struct json_object *root, so_path *p, so_channel_strategy *cs,
 						  &cs->adaptive_enabled, err);
 		so_path_pop(p, kprev);
 	}
-	if (rc == SO_OK && (v = get_key(obj, "bandit_epsilon")) != NULL)
+	if (rc == SO_OK && (v = so_json_get_key(obj, "bandit_epsilon")) != NULL)
 	{
 		size_t		kprev = so_path_push_key(p, "bandit_epsilon");
 
@@ -358,7 +348,7 @@ parse_adaptive(struct json_object *root, so_path *p, so_channel_strategy *cs,
 		cs->has_bandit_epsilon = (rc == SO_OK);
 		so_path_pop(p, kprev);
 	}
-	if (rc == SO_OK && (v = get_key(obj, "reoptimize_after_n_contacts")) != NULL)
+	if (rc == SO_OK && (v = so_json_get_key(obj, "reoptimize_after_n_contacts")) != NULL)
 	{
 		size_t		kprev = so_path_push_key(p, "reoptimize_after_n_contacts");
 
@@ -368,7 +358,7 @@ parse_adaptive(struct json_object *root, so_path *p, so_channel_strategy *cs,
 		cs->has_reoptimize_after = (rc == SO_OK);
 		so_path_pop(p, kprev);
 	}
-	if (rc == SO_OK && (v = get_key(obj, "method")) != NULL)
+	if (rc == SO_OK && (v = so_json_get_key(obj, "method")) != NULL)
 	{
 		size_t		kprev = so_path_push_key(p, "method");
 		const char *expected = "\"epsilon_greedy\" (the default) or \"thompson\"";

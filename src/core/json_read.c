@@ -502,3 +502,13 @@ so_json_number_text(struct json_object *v, char *buf, size_t size)
 	if (t != NULL && strlen(t) < size && so_is_json_number(t))
 		strcpy(buf, t);
 }
+
+struct json_object *
+so_json_get_key(struct json_object *obj, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (obj != NULL)
+		json_object_object_get_ex(obj, key, &v);
+	return v;
+}

@@ -81,4 +81,7 @@ int			so_check_known_keys(struct json_object *obj, const so_path *p,
 								const char *const *known, const char *expected,
 								so_error *err);
 
+/* The value of key in obj, NULL when obj is NULL or has no such key. */
+struct json_object *so_json_get_key(struct json_object *obj, const char *key);
+
 #endif							/* SO_JSON_READ_H */

@@ -5,34 +5,21 @@
  * psychographics, behavioral, competition, similarity) and, inside each,
  * unknown keys first and then the known keys in reference order, so that the
  * error reported for a document with several problems is deterministic.
- * Absent keys, JSON null and {} sections all mean "no condition".
+ * Absent keys, JSON null and {} sections all mean "no condition". The typed
+ * readers of optional keys are in rule_keys.c.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "decimal_text.h"
 #include "json_read.h"
-#include "sql_text.h"
+#include "rule_keys.h"
 #include "targeting_rules.h"
 
 #define INT32_LIMIT INT64_C(2147483647)
 /* The most stormops.top_k keeps (src/pg/similarity_search.c): checked here, before any query. */
 #define TOP_K_LIMIT INT64_C(10000000)
-
-/* Checks one list element; returns NULL when fine, else the problem. */
-typedef const char *(*item_check) (const char *s, size_t len);
-
-static struct json_object *
-get_key(struct json_object *obj, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (obj != NULL)
-		json_object_object_get_ex(obj, key, &v);
-	return v;
-}
 
 static bool
 all_digits(const char *s, size_t len, size_t want)
@@ -66,170 +53,6 @@ check_ses_tier(const char *s, size_t len)
 	return "not an SES tier";
 }
 
-/* ---- optional typed keys: absent or null leaves the condition unset ---- */
-
-/*
- * The double read in range may round a number just outside the range into
- * it (100.00000000000000000001 reads as 100): check the number as written,
- * which is what the compiled statement compares.
- */
-static int
-exact_range(struct json_object *v, const so_path *p, double min, double max,
-			const char *expected, so_error *err)
-{
-	const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-	char		lo[40],
-				hi[40];
-
-	if (text == NULL || !so_is_json_number(text))
-		return SO_OK;
-	so_format_double(min, lo, sizeof(lo));
-	so_format_double(max, hi, sizeof(hi));
-	if (so_decimal_compare(text, lo) < 0 || so_decimal_compare(text, hi) > 0)
-		return so_error_set(err, SO_ERR_RANGE, p->buf, "out of range", expected, text);
-	return SO_OK;
-}
-
-static int
-opt_number(struct json_object *obj, so_path *p, const char *key, double min,
-		   double max, const char *expected, so_opt_num *out, so_error *err)
-{
-	struct json_object *v = get_key(obj, key);
-	size_t		prev;
-	int			rc;
-
-	if (v == NULL)
-		return SO_OK;
-	prev = so_path_push_key(p, key);
-	rc = so_read_number(v, p, min, max, expected, &out->value, err);
-	if (rc == SO_OK)
-		rc = exact_range(v, p, min, max, expected, err);
-	so_path_pop(p, prev);
-	out->set = (rc == SO_OK);
-	if (out->set)
-		so_json_number_text(v, out->text, sizeof(out->text));
-	return rc;
-}
-
-static int
-opt_integer(struct json_object *obj, so_path *p, const char *key, int64_t min,
-			int64_t max, const char *expected, so_opt_int *out, so_error *err)
-{
-	struct json_object *v = get_key(obj, key);
-	size_t		prev;
-	int			rc;
-
-	if (v == NULL)
-		return SO_OK;
-	prev = so_path_push_key(p, key);
-	rc = so_read_integer(v, p, min, max, expected, &out->value, err);
-	so_path_pop(p, prev);
-	out->set = (rc == SO_OK);
-	return rc;
-}
-
-static int
-opt_bool(struct json_object *obj, so_path *p, const char *key,
-		 const char *expected, bool *out, so_error *err)
-{
-	struct json_object *v = get_key(obj, key);
-	size_t		prev;
-	int			rc;
-
-	if (v == NULL)
-		return SO_OK;
-	prev = so_path_push_key(p, key);
-	rc = so_read_bool(v, p, expected, out, err);
-	so_path_pop(p, prev);
-	return rc;
-}
-
-/*
- * A non-empty array of strings, each passing check (when given). Items are
- * copied one by one and out->n counts the copies, so so_targeting_free can
- * release a list that failed half-way.
- */
-static int
-opt_strlist(struct json_object *obj, so_path *p, const char *key,
-			const char *expected_list, const char *expected_item,
-			item_check check, so_strlist *out, so_error *err)
-{
-	struct json_object *v = get_key(obj, key);
-	size_t		prev,
-				n;
-	int			rc = SO_OK;
-
-	if (v == NULL)
-		return SO_OK;
-	prev = so_path_push_key(p, key);
-	if (!json_object_is_type(v, json_type_array))
-		rc = so_error_set(err, SO_ERR_TYPE, p->buf, "expected an array",
-						  expected_list, so_json_render(v));
-	else if ((n = json_object_array_length(v)) == 0)
-		rc = so_error_set(err, SO_ERR_EMPTY, p->buf, "empty array",
-						  expected_list, so_json_render(v));
-	else if (n > SO_JSON_MAX_ARRAY)
-		rc = so_error_set(err, SO_ERR_TOO_LARGE, p->buf, "too many elements",
-						  expected_list, "[...]");
-	else if ((out->items = calloc(n, sizeof(char *))) == NULL)
-		rc = so_error_set(err, SO_ERR_TOO_LARGE, p->buf, "out of memory",
-						  expected_list, "");
-	else
-	{
-		for (size_t i = 0; i < n && rc == SO_OK; i++)
-		{
-			struct json_object *e = json_object_array_get_idx(v, i);
-			size_t		iprev = so_path_push_index(p, i);
-			const char *s;
-			size_t		len;
-			const char *problem;
-
-			rc = so_read_string(e, p, expected_item, &s, &len, err);
-			if (rc == SO_OK && check != NULL && (problem = check(s, len)) != NULL)
-				rc = so_error_set(err, SO_ERR_FORMAT, p->buf, problem,
-								  expected_item, so_json_render(e));
-			if (rc == SO_OK)
-			{
-				char	   *copy = malloc(len + 1);
-
-				if (copy == NULL)
-					rc = so_error_set(err, SO_ERR_TOO_LARGE, p->buf,
-									  "out of memory", expected_item, "");
-				else
-				{
-					memcpy(copy, s, len + 1);
-					out->items[out->n++] = copy;
-				}
-			}
-			so_path_pop(p, iprev);
-		}
-	}
-	so_path_pop(p, prev);
-	return rc;
-}
-
-/*
- * Look up a section; *sec stays NULL when absent or null. Unknown keys of
- * the section are checked here, before any of its values.
- */
-static int
-open_section(struct json_object *root, so_path *p, const char *name,
-			 const char *const *keys, const char *expected,
-			 struct json_object **sec, size_t *prev, so_error *err)
-{
-	struct json_object *v = get_key(root, name);
-
-	*sec = NULL;
-	*prev = so_path_push_key(p, name);
-	if (v == NULL)
-		return SO_OK;
-	if (!json_object_is_type(v, json_type_object))
-		return so_error_set(err, SO_ERR_TYPE, p->buf, "expected an object",
-							expected, so_json_render(v));
-	*sec = v;
-	return so_check_known_keys(v, p, keys, NULL, err);
-}
-
 /* ---- sections ---- */
 
 static const char *const physics_keys[] = {
@@ -243,23 +66,23 @@ parse_physics(struct json_object *root, so_path *p, so_targeting *t, so_error *e
 	size_t		prev;
 	int			rc;
 
-	rc = open_section(root, p, "physics", physics_keys,
+	rc = so_rule_open_section(root, p, "physics", physics_keys,
 					  "an object of storm and roof conditions, e.g. {\"min_sii_score\": 70}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "min_sii_score", 0, 100,
+		rc = so_rule_opt_number(sec, p, "min_sii_score", 0, 100,
 						"a number from 0 to 100 (the minimum storm impact index)",
 						&t->physics.min_sii_score, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "max_days_since_storm", 0, 36500,
+		rc = so_rule_opt_number(sec, p, "max_days_since_storm", 0, 36500,
 						"a number of days from 0 to 36500 (fractions allowed)",
 						&t->physics.max_days_since_storm, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "roof_age_min", 0, INT32_LIMIT,
+		rc = so_rule_opt_integer(sec, p, "roof_age_min", 0, INT32_LIMIT,
 						 "a whole number of years from 0 to 2147483647",
 						 &t->physics.roof_age_min, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "roof_age_max", 0, INT32_LIMIT,
+		rc = so_rule_opt_integer(sec, p, "roof_age_max", 0, INT32_LIMIT,
 						 "a whole number of years from 0 to 2147483647",
 						 &t->physics.roof_age_max, err);
 	if (rc == SO_OK && t->physics.roof_age_min.set && t->physics.roof_age_max.set &&
@@ -270,7 +93,7 @@ parse_physics(struct json_object *root, so_path *p, so_targeting *t, so_error *e
 		rc = so_error_set(err, SO_ERR_CONFLICT, p->buf,
 						  "roof_age_min is greater than roof_age_max",
 						  "a roof_age_min no greater than roof_age_max",
-						  so_json_render(get_key(sec, "roof_age_min")));
+						  so_json_render(so_json_get_key(sec, "roof_age_min")));
 		so_path_pop(p, kprev);
 	}
 	so_path_pop(p, prev);
@@ -289,20 +112,20 @@ parse_geography(struct json_object *root, so_path *p, so_targeting *t, so_error 
 	size_t		prev;
 	int			rc;
 
-	rc = open_section(root, p, "geography", geography_keys,
+	rc = so_rule_open_section(root, p, "geography", geography_keys,
 					  "an object of area conditions, e.g. {\"zips\": [\"75034\"]}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "zips",
+		rc = so_rule_opt_strlist(sec, p, "zips",
 						 "an array of 5-digit ZIP code strings, e.g. [\"75034\"]",
 						 "a 5-digit ZIP code string, e.g. \"75034\"",
 						 check_zip, &t->geography.zips, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "tracts",
+		rc = so_rule_opt_strlist(sec, p, "tracts",
 						 "an array of 11-digit census tract GEOID strings, e.g. [\"48113010101\"]",
 						 "an 11-digit census tract GEOID string, e.g. \"48113010101\"",
 						 check_tract, &t->geography.tracts, err);
-	if (rc == SO_OK && (poly = get_key(sec, "custom_polygon")) != NULL)
+	if (rc == SO_OK && (poly = so_json_get_key(sec, "custom_polygon")) != NULL)
 	{
 		size_t		kprev = so_path_push_key(p, "custom_polygon");
 
@@ -325,20 +148,20 @@ parse_demographics(struct json_object *root, so_path *p, so_targeting *t, so_err
 	size_t		prev;
 	int			rc;
 
-	rc = open_section(root, p, "demographics", demographics_keys,
+	rc = so_rule_open_section(root, p, "demographics", demographics_keys,
 					  "an object of household conditions, e.g. {\"ses_tiers\": [\"High\"]}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "ses_tiers",
+		rc = so_rule_opt_strlist(sec, p, "ses_tiers",
 						 "an array of SES tiers: \"High\", \"Medium\", \"Low\"",
 						 "one of \"High\", \"Medium\", \"Low\" (case-sensitive)",
 						 check_ses_tier, &t->demographics.ses_tiers, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "min_median_income", 0, 1e9,
+		rc = so_rule_opt_number(sec, p, "min_median_income", 0, 1e9,
 						"a number of dollars from 0 to 1000000000 (the minimum median household income)",
 						&t->demographics.min_median_income, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "homeownership_rate_min", 0, 1,
+		rc = so_rule_opt_number(sec, p, "homeownership_rate_min", 0, 1,
 						"a rate from 0 to 1 (the minimum share of owner-occupied homes)",
 						&t->demographics.homeownership_rate_min, err);
 	so_path_pop(p, prev);
@@ -356,16 +179,16 @@ parse_psychographics(struct json_object *root, so_path *p, so_targeting *t, so_e
 	size_t		prev;
 	int			rc;
 
-	rc = open_section(root, p, "psychographics", psychographics_keys,
+	rc = so_rule_open_section(root, p, "psychographics", psychographics_keys,
 					  "an object of persona conditions, e.g. {\"personas\": [\"Proof_Seeker\"]}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "personas",
+		rc = so_rule_opt_strlist(sec, p, "personas",
 						 "an array of persona names, e.g. [\"Proof_Seeker\"]",
 						 "a persona name: a non-empty string of at most 256 characters",
 						 NULL, &t->psychographics.personas, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "exclude_personas",
+		rc = so_rule_opt_strlist(sec, p, "exclude_personas",
 						 "an array of persona names to leave out, e.g. [\"Budget_Hunter\"]",
 						 "a persona name: a non-empty string of at most 256 characters",
 						 NULL, &t->psychographics.exclude_personas, err);
@@ -385,23 +208,23 @@ parse_behavioral(struct json_object *root, so_path *p, so_targeting *t, so_error
 	size_t		prev;
 	int			rc;
 
-	rc = open_section(root, p, "behavioral", behavioral_keys,
+	rc = so_rule_open_section(root, p, "behavioral", behavioral_keys,
 					  "an object of contact-history conditions, e.g. {\"prior_touchpoints_max\": 5}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "prior_touchpoints_max", 0, INT32_LIMIT,
+		rc = so_rule_opt_integer(sec, p, "prior_touchpoints_max", 0, INT32_LIMIT,
 						 "a whole number of earlier contacts from 0 to 2147483647",
 						 &t->behavioral.prior_touchpoints_max, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "response_rate_min", 0, 1,
+		rc = so_rule_opt_number(sec, p, "response_rate_min", 0, 1,
 						"a rate from 0 to 1 (the minimum past response rate)",
 						&t->behavioral.response_rate_min, err);
 	if (rc == SO_OK)
-		rc = opt_bool(sec, p, "exclude_recent_converts",
+		rc = so_rule_opt_bool(sec, p, "exclude_recent_converts",
 					  "true or false: leave out recently converted households",
 					  &t->behavioral.exclude_recent_converts, err);
 	if (rc == SO_OK)
-		rc = opt_bool(sec, p, "past_customers_only",
+		rc = so_rule_opt_bool(sec, p, "past_customers_only",
 					  "true or false: target past customers only",
 					  &t->behavioral.past_customers_only, err);
 	so_path_pop(p, prev);
@@ -419,15 +242,15 @@ parse_competition(struct json_object *root, so_path *p, so_targeting *t, so_erro
 	size_t		prev;
 	int			rc;
 
-	rc = open_section(root, p, "competition", competition_keys,
+	rc = so_rule_open_section(root, p, "competition", competition_keys,
 					  "an object of competition conditions, e.g. {\"competitor_pressure_max\": 0.5}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "competitor_pressure_max", 0, 1,
+		rc = so_rule_opt_number(sec, p, "competitor_pressure_max", 0, 1,
 						"a number from 0 to 1 (the maximum competitor pressure)",
 						&t->competition.competitor_pressure_max, err);
 	if (rc == SO_OK)
-		rc = opt_number(sec, p, "white_space_score_min", 0, 100,
+		rc = so_rule_opt_number(sec, p, "white_space_score_min", 0, 100,
 						"a number from 0 to 100 (the minimum white-space score)",
 						&t->competition.white_space_score_min, err);
 	so_path_pop(p, prev);
@@ -462,7 +285,7 @@ static int
 check_mode_key(struct json_object *sec, so_path *p, const char *key,
 			   so_similarity_mode mode, so_error *err)
 {
-	struct json_object *v = get_key(sec, key);
+	struct json_object *v = so_json_get_key(sec, key);
 	int			key_mode = similarity_key_mode(key);
 	char		msg[SO_ERR_TEXT_LEN];
 	char		expected[SO_ERR_TEXT_LEN];
@@ -487,7 +310,7 @@ require_key(struct json_object *sec, so_path *p, const char *key,
 {
 	size_t		prev;
 
-	if (get_key(sec, key) != NULL)
+	if (so_json_get_key(sec, key) != NULL)
 		return SO_OK;
 	prev = so_path_push_key(p, key);
 	so_error_set(err, SO_ERR_MISSING, p->buf, message, expected, "");
@@ -509,14 +332,14 @@ parse_similarity(struct json_object *root, so_path *p, so_targeting *t, so_error
 	int			rc;
 	so_similarity_mode mode = SO_SIM_PROPERTY;
 
-	rc = open_section(root, p, "similarity", similarity_keys,
+	rc = so_rule_open_section(root, p, "similarity", similarity_keys,
 					  "an object of look-alike settings, e.g. {\"enabled\": true, \"reference_property_ids\": [\"...\"]}, or null",
 					  &sec, &prev, err);
 	if (rc == SO_OK)
-		rc = opt_bool(sec, p, "enabled",
+		rc = so_rule_opt_bool(sec, p, "enabled",
 					  "true or false: say whether similarity targeting is on",
 					  &t->similarity.enabled, err);
-	if (rc == SO_OK && sec != NULL && get_key(sec, "enabled") == NULL)
+	if (rc == SO_OK && sec != NULL && so_json_get_key(sec, "enabled") == NULL)
 	{
 		struct json_object_iterator it = json_object_iter_begin(sec);
 		struct json_object_iterator end = json_object_iter_end(sec);
@@ -534,7 +357,7 @@ parse_similarity(struct json_object *root, so_path *p, so_targeting *t, so_error
 			}
 		}
 	}
-	if (rc == SO_OK && (v = get_key(sec, "mode")) != NULL)
+	if (rc == SO_OK && (v = so_json_get_key(sec, "mode")) != NULL)
 	{
 		const char *s;
 		size_t		kprev = so_path_push_key(p, "mode");
@@ -560,42 +383,42 @@ parse_similarity(struct json_object *root, so_path *p, so_targeting *t, so_error
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "reference_property_ids", mode, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "reference_property_ids", EXPECT_PROPERTY_REFS,
+		rc = so_rule_opt_strlist(sec, p, "reference_property_ids", EXPECT_PROPERTY_REFS,
 						 "a reference property id or cohort name: a non-empty string of at most 256 characters",
 						 NULL, &t->similarity.reference_property_ids, err);
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "reference_tract_ids", mode, err);
 	if (rc == SO_OK)
-		rc = opt_strlist(sec, p, "reference_tract_ids", EXPECT_TRACT_REFS,
+		rc = so_rule_opt_strlist(sec, p, "reference_tract_ids", EXPECT_TRACT_REFS,
 						 "an 11-digit census tract GEOID string, e.g. \"48113010101\"",
 						 check_tract, &t->similarity.reference_tract_ids, err);
 	if (rc == SO_OK)
 	{
 		if (mode == SO_SIM_PROPERTY)
-			rc = opt_number(sec, p, "similarity_threshold", -1, 1,
+			rc = so_rule_opt_number(sec, p, "similarity_threshold", -1, 1,
 							"a cosine similarity from -1 to 1 (mode property)",
 							&t->similarity.similarity_threshold, err);
 		else
-			rc = opt_number(sec, p, "similarity_threshold", 0, 1,
+			rc = so_rule_opt_number(sec, p, "similarity_threshold", 0, 1,
 							"a similarity from 0 to 1 (mode neighborhood_embedding)",
 							&t->similarity.similarity_threshold, err);
 	}
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "top_k", mode, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "top_k", 1, TOP_K_LIMIT,
+		rc = so_rule_opt_integer(sec, p, "top_k", 1, TOP_K_LIMIT,
 						 "a whole number of look-alike properties from 1 to 10000000",
 						 &t->similarity.top_k, err);
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "top_k_tracts", mode, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "top_k_tracts", 1, TOP_K_LIMIT,
+		rc = so_rule_opt_integer(sec, p, "top_k_tracts", 1, TOP_K_LIMIT,
 						 "a whole number of look-alike tracts from 1 to 10000000",
 						 &t->similarity.top_k_tracts, err);
 	if (rc == SO_OK)
 		rc = check_mode_key(sec, p, "properties_per_tract", mode, err);
 	if (rc == SO_OK)
-		rc = opt_integer(sec, p, "properties_per_tract", 1, INT32_LIMIT,
+		rc = so_rule_opt_integer(sec, p, "properties_per_tract", 1, INT32_LIMIT,
 						 "a whole number of properties per tract from 1 to 2147483647",
 						 &t->similarity.properties_per_tract, err);
 
