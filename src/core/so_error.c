@@ -32,6 +32,8 @@ so_errcode_name(so_errcode code)
 			return "conflict";
 		case SO_ERR_TOO_LARGE:
 			return "too_large";
+		case SO_ERR_INTERRUPTED:
+			return "interrupted";
 	}
 	return "unknown";
 }

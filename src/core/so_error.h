@@ -24,7 +24,8 @@ typedef enum so_errcode
 	SO_ERR_FORMAT,				/* a string of the wrong shape (ZIP, GEOID, window...) */
 	SO_ERR_MISSING,				/* a required key is absent */
 	SO_ERR_CONFLICT,			/* keys valid alone but not together */
-	SO_ERR_TOO_LARGE			/* more elements or characters than we accept */
+	SO_ERR_TOO_LARGE,			/* more elements or characters than we accept */
+	SO_ERR_INTERRUPTED			/* the caller asked a long computation to stop */
 } so_errcode;
 
 #define SO_ERR_PATH_LEN 256
