@@ -111,6 +111,12 @@ CREATE TABLE stormops.property_scores (
                  CHECK (churn_risk OPERATOR(pg_catalog.>=) 0 AND churn_risk OPERATOR(pg_catalog.<=) 1),
   ltv_score      pg_catalog.float8,
   model_version  pg_catalog.text,
-  scored_at      pg_catalog.timestamptz
+  scored_at      pg_catalog.timestamptz,
+  -- 0.2.0 (the update script adds it the same way)
+  response_score pg_catalog.float8
+                 CONSTRAINT property_scores_response_range
+                 CHECK (response_score OPERATOR(pg_catalog.>=) 0 AND response_score OPERATOR(pg_catalog.<=) 1)
 );
 COMMENT ON TABLE stormops.property_scores IS 'Model outputs, one row per property.';
+COMMENT ON COLUMN stormops.property_scores.response_score IS
+  'P(response | contacted) by the active response model (score_properties); NULL before one is active.';

@@ -12,7 +12,8 @@ BEGIN ATOMIC
     ('stormops-pending-proposals', 'proposals', 'SELECT * FROM stormops.run_pending_proposals()'),
     ('stormops-competition', 'nightly', 'SELECT stormops.refresh_competition(now(), 90)'),
     ('stormops-execution-metrics', 'nightly', 'SELECT stormops.refresh_execution_metrics()'),
-    ('stormops-close-executions', 'nightly', 'SELECT count(*) FROM stormops.close_finished_executions()')
+    ('stormops-close-executions', 'nightly', 'SELECT count(*) FROM stormops.close_finished_executions()'),
+    ('stormops-train-and-score', 'nightly', 'SELECT * FROM stormops.train_and_score()')
   ) AS j(job_name, cadence, command);
 END;
 
@@ -70,7 +71,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION stormops.schedule_jobs(pg_catalog.text, pg_catalog.text) IS
-  'Creates or updates the pg_cron jobs of stormops (pending proposals; competition, execution metrics and finished executions nightly).';
+  'Creates or updates the pg_cron jobs of stormops (pending proposals; competition, execution metrics, finished executions, and training and scoring models nightly).';
 
 CREATE OR REPLACE FUNCTION stormops.unschedule_jobs()
 RETURNS SETOF pg_catalog.text

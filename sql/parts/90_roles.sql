@@ -134,7 +134,21 @@ GRANT EXECUTE ON FUNCTION
   stormops.playbook_history(pg_catalog.text, pg_catalog.timestamptz),
   stormops.equal_width_edges(pg_catalog.float8, pg_catalog.float8, pg_catalog.int4),
   stormops.sensitivity_values(pg_catalog.uuid[], pg_catalog.text),
-  stormops.sensitivity(pg_catalog.text, pg_catalog.text)
+  stormops.sensitivity(pg_catalog.text, pg_catalog.text),
+  stormops.validation_row(pg_catalog.text),
+  stormops.logistic(pg_catalog.float8),
+  stormops.uplift_metrics(pg_catalog.float8[], pg_catalog.bool[], pg_catalog.bool[]),
+  stormops.auc(pg_catalog.float8[], pg_catalog.bool[]),
+  stormops.model_linear_sql(pg_catalog.int8, pg_catalog.text),
+  stormops.model_score_sql(pg_catalog.int8),
+  stormops.model_named(pg_catalog.int8),
+  stormops.model_scores(pg_catalog.int8, pg_catalog.regclass, pg_catalog.text),
+  stormops.model_metric_on(pg_catalog.int8, pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+  stormops.model_coefficients(pg_catalog.int8),
+  stormops.model_qini_curve(pg_catalog.int8),
+  stormops.property_features(pg_catalog.text[], pg_catalog.timestamptz[]),
+  stormops.property_feature_names(),
+  stormops.active_property_model(pg_catalog.text)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.ingest_noaa_details(),
@@ -159,7 +173,22 @@ GRANT EXECUTE ON FUNCTION
   stormops.expire_contact_steps(pg_catalog.timestamptz),
   stormops.complete_execution(pg_catalog.uuid, pg_catalog.bool),
   stormops.abort_execution(pg_catalog.uuid, pg_catalog.text),
-  stormops.close_finished_executions(pg_catalog.timestamptz)
+  stormops.close_finished_executions(pg_catalog.timestamptz),
+  stormops.fit_model_rows(pg_catalog.regclass, pg_catalog.text, pg_catalog.text[], pg_catalog.text,
+                          pg_catalog.text, pg_catalog.float8, pg_catalog.text, pg_catalog.int4),
+  stormops.register_model(pg_catalog.text, pg_catalog.regclass, pg_catalog.text, pg_catalog.text,
+                          pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.jsonb),
+  stormops.train_uplift_model(pg_catalog.regclass, pg_catalog.text, pg_catalog.text[], pg_catalog.text,
+                              pg_catalog.text, pg_catalog.float8, pg_catalog.text),
+  stormops.train_model(pg_catalog.text, pg_catalog.regclass, pg_catalog.text, pg_catalog.text[],
+                       pg_catalog.text, pg_catalog.float8, pg_catalog.text),
+  stormops.activate_model(pg_catalog.int8, pg_catalog.text),
+  stormops.retire_model(pg_catalog.int8, pg_catalog.text),
+  stormops.property_training_rows(pg_catalog.text, pg_catalog.timestamptz),
+  stormops.train_property_model(pg_catalog.text, pg_catalog.timestamptz, pg_catalog.float8),
+  stormops.count_ml_scoring_run(),
+  stormops.score_properties(pg_catalog.timestamptz),
+  stormops.train_and_score(pg_catalog.timestamptz)
 TO stormops_operator;
 
 -- Tables and views alike (the control plane's views, docs/control-plane.md,
@@ -171,7 +200,8 @@ GRANT INSERT, UPDATE, DELETE ON
   stormops.zip_codes, stormops.census_tracts, stormops.properties, stormops.cohorts,
   stormops.property_scores, stormops.storm_events, stormops.storm_reports,
   stormops.property_impacts, stormops.behavior_events, stormops.competitor_permits,
-  stormops.zip_competition, stormops.playbooks, stormops.do_not_contact
+  stormops.zip_competition, stormops.playbooks, stormops.do_not_contact,
+  stormops.models, stormops.model_terms
 TO stormops_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;
 -- Loading storm files: \copy into staging, then the ingest functions.

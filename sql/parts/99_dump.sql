@@ -36,3 +36,6 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.arm_pools', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.arm_pools_pool_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.arm_statistics', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.arm_statistics_statistics_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.models', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.models_model_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.model_terms', '');

@@ -2,7 +2,8 @@
 -- strategy snapshot of executions, plans, claims and reports, executions that
 -- end; variants, A/B tests and the bandit (adaptive.md); retrospectives,
 -- history, sensitivity and imported campaigns (retrospectives.md); the
--- control plane's views (docs/control-plane.md).
+-- control plane's views (docs/control-plane.md); the model registry,
+-- training, validation and scoring (learning.md).
 --
 -- Schema changes to 0.1.0 objects are written here; new and changed code
 -- comes from sql/parts through --@include (the Makefile inlines each part
@@ -88,6 +89,16 @@ CREATE INDEX behavior_events_execution_idx
 --@include 29_sensitivity.sql
 --@include 30_campaign_import.sql
 --@include 31_control_plane_views.sql
+
+ALTER TABLE stormops.property_scores
+  ADD COLUMN response_score pg_catalog.float8
+      CONSTRAINT property_scores_response_range
+      CHECK (response_score OPERATOR(pg_catalog.>=) 0 AND response_score OPERATOR(pg_catalog.<=) 1);
+COMMENT ON COLUMN stormops.property_scores.response_score IS
+  'P(response | contacted) by the active response model (score_properties); NULL before one is active.';
+--@include 32_models.sql
+--@include 33_model_training.sql
+--@include 34_property_models.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

@@ -10,7 +10,7 @@ SELECT tables_are('stormops', ARRAY[
   'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
   'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors',
   'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts', 'zcta_staging',
-  'arm_pools', 'arm_statistics']);
+  'arm_pools', 'arm_statistics', 'models', 'model_terms']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
@@ -131,7 +131,8 @@ SELECT set_eq(
         'stormops.execution_steps', 'stormops.contact_steps', 'stormops.contact_id_seq', 'stormops.contact_step_changes',
         'stormops.contact_step_changes_change_id_seq', 'stormops.contact_day_counts',
         'stormops.arm_pools', 'stormops.arm_pools_pool_id_seq', 'stormops.arm_statistics',
-        'stormops.arm_statistics_statistics_id_seq'],
+        'stormops.arm_statistics_statistics_id_seq', 'stormops.models', 'stormops.models_model_id_seq',
+        'stormops.model_terms'],
   'pg_extension_config_dump covers every user table');
 
 SELECT * FROM finish();
