@@ -63,3 +63,9 @@ CREATE TABLE stormops.model_terms (
 );
 COMMENT ON TABLE stormops.model_terms IS
   'A model''s coefficients per arm: position 0 the intercept, then one row per column (a numeric feature, or column=level of a one-hot text feature).';
+
+-- Scoring rewrites every row of property_scores each night: with half of
+-- each page free the new row versions stay on their page (HOT updates, no
+-- index entries), 2.2 s for a million rows instead of 10.5 s at the default
+-- fillfactor (docs/performance.md, "Learning").
+ALTER TABLE stormops.property_scores SET (fillfactor = 50);

@@ -15,44 +15,42 @@
 -- on; the features are NULL-free (missing values become 0 with a 0/1
 -- column that says so), so a model never meets a NULL it was not trained on.
 
-CREATE OR REPLACE FUNCTION stormops.property_features(property_ids pg_catalog.text[], as_ofs pg_catalog.timestamptz[])
-RETURNS TABLE (property_id pg_catalog.text, as_of pg_catalog.timestamptz, sii_score pg_catalog.float8,
+CREATE OR REPLACE FUNCTION stormops.property_features(as_of pg_catalog.timestamptz,
+                                                     property_ids pg_catalog.text[] DEFAULT NULL)
+RETURNS TABLE (property_id pg_catalog.text, sii_score pg_catalog.float8,
                roof_age pg_catalog.float8, roof_age_known pg_catalog.bool, tract_income_k pg_catalog.float8,
                tract_income_known pg_catalog.bool, ses_tier pg_catalog.text, persona pg_catalog.text,
                competitor_pressure pg_catalog.float8, white_space pg_catalog.float8, prior_contacts pg_catalog.float8,
-               prior_response_rate pg_catalog.float8, past_customer_share pg_catalog.float8)
+               prior_response_rate pg_catalog.float8, past_customer_share pg_catalog.float8,
+               is_past_customer pg_catalog.bool)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-  WITH k AS (
-    SELECT u.property_id, u.as_of
-      FROM ROWS FROM (pg_catalog.unnest(property_features.property_ids), pg_catalog.unnest(property_features.as_ofs)) u(property_id, as_of)
-  ), behaviour AS (
-    SELECT k.property_id, k.as_of,
+  WITH behaviour AS (
+    SELECT b.property_id,
            pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS contacts,
            pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}'::pg_catalog.text[])) AS responses
-      FROM k
-      JOIN stormops.behavior_events b
-        ON b.property_id OPERATOR(pg_catalog.=) k.property_id
-       AND b.event_timestamp OPERATOR(pg_catalog.<) k.as_of
-       AND b.event_timestamp OPERATOR(pg_catalog.>=) (k.as_of OPERATOR(pg_catalog.-) '365 days'::pg_catalog.interval)
-     GROUP BY k.property_id, k.as_of
+      FROM stormops.behavior_events b
+     WHERE b.event_timestamp OPERATOR(pg_catalog.<) property_features.as_of
+       AND b.event_timestamp OPERATOR(pg_catalog.>=) (property_features.as_of OPERATOR(pg_catalog.-) '365 days'::pg_catalog.interval)
+       AND (property_features.property_ids IS NULL OR b.property_id OPERATOR(pg_catalog.=) ANY (property_features.property_ids))
+     GROUP BY b.property_id
   ), impact AS (
-    SELECT k.property_id, k.as_of, pg_catalog.max(i.sii_score) AS sii
-      FROM k
-      JOIN stormops.property_impacts i ON i.property_id OPERATOR(pg_catalog.=) k.property_id
-      JOIN stormops.storm_events e
-        ON e.event_id OPERATOR(pg_catalog.=) i.event_id
-       AND e.begin_at OPERATOR(pg_catalog.<=) k.as_of
-       AND e.begin_at OPERATOR(pg_catalog.>) (k.as_of OPERATOR(pg_catalog.-) '365 days'::pg_catalog.interval)
-     GROUP BY k.property_id, k.as_of
+    SELECT i.property_id, pg_catalog.max(i.sii_score) AS sii
+      FROM stormops.property_impacts i
+      JOIN stormops.storm_events e ON e.event_id OPERATOR(pg_catalog.=) i.event_id
+     WHERE e.begin_at OPERATOR(pg_catalog.<=) property_features.as_of
+       AND e.begin_at OPERATOR(pg_catalog.>) (property_features.as_of OPERATOR(pg_catalog.-) '365 days'::pg_catalog.interval)
+       AND (property_features.property_ids IS NULL OR i.property_id OPERATOR(pg_catalog.=) ANY (property_features.property_ids))
+     GROUP BY i.property_id
   ), zip_share AS (
-    SELECT p.zip, pg_catalog.avg(p.is_past_customer::pg_catalog.int4)::pg_catalog.float8 AS share
-      FROM stormops.properties p GROUP BY p.zip
+    SELECT z.zip, pg_catalog.avg(z.is_past_customer::pg_catalog.int4)::pg_catalog.float8 AS share
+      FROM stormops.properties z GROUP BY z.zip
   )
-  SELECT k.property_id, k.as_of,
+  SELECT p.property_id,
          COALESCE(impact.sii, 0)::pg_catalog.float8,
          CASE WHEN p.roof_install_year IS NULL THEN 0
-              ELSE GREATEST(pg_catalog.date_part('year', k.as_of AT TIME ZONE 'UTC') OPERATOR(pg_catalog.-) p.roof_install_year, 0) END,
+              ELSE GREATEST(pg_catalog.date_part('year', property_features.as_of AT TIME ZONE 'UTC')
+                            OPERATOR(pg_catalog.-) p.roof_install_year, 0) END,
          p.roof_install_year IS NOT NULL,
          COALESCE(t.median_household_income, 0)::pg_catalog.float8 OPERATOR(pg_catalog./) 1000,
          t.median_household_income IS NOT NULL,
@@ -62,17 +60,18 @@ BEGIN ATOMIC
          COALESCE(behaviour.contacts, 0)::pg_catalog.float8,
          CASE WHEN COALESCE(behaviour.contacts, 0) OPERATOR(pg_catalog.>) 0
               THEN behaviour.responses::pg_catalog.float8 OPERATOR(pg_catalog./) behaviour.contacts ELSE 0 END,
-         COALESCE(zip_share.share, 0)
-    FROM k
-    JOIN stormops.properties p ON p.property_id OPERATOR(pg_catalog.=) k.property_id
+         COALESCE(zip_share.share, 0),
+         p.is_past_customer
+    FROM stormops.properties p
     LEFT JOIN stormops.census_tracts t ON t.tract_geoid OPERATOR(pg_catalog.=) p.tract_geoid
     LEFT JOIN stormops.zip_competition zc ON zc.zip OPERATOR(pg_catalog.=) p.zip
     LEFT JOIN zip_share ON zip_share.zip OPERATOR(pg_catalog.=) p.zip
-    LEFT JOIN behaviour ON behaviour.property_id OPERATOR(pg_catalog.=) k.property_id AND behaviour.as_of OPERATOR(pg_catalog.=) k.as_of
-    LEFT JOIN impact ON impact.property_id OPERATOR(pg_catalog.=) k.property_id AND impact.as_of OPERATOR(pg_catalog.=) k.as_of;
+    LEFT JOIN behaviour ON behaviour.property_id OPERATOR(pg_catalog.=) p.property_id
+    LEFT JOIN impact ON impact.property_id OPERATOR(pg_catalog.=) p.property_id
+   WHERE property_features.property_ids IS NULL OR p.property_id OPERATOR(pg_catalog.=) ANY (property_features.property_ids);
 END;
-COMMENT ON FUNCTION stormops.property_features(pg_catalog.text[], pg_catalog.timestamptz[]) IS
-  'The features of each (property, as of) pair (docs/learning.md): strongest SII of the past year, roof age, tract income, SES tier, persona, ZIP competition, contacts and response rate of the past year, the ZIP''s share of past customers.';
+COMMENT ON FUNCTION stormops.property_features(pg_catalog.timestamptz, pg_catalog.text[]) IS
+  'The features of the properties (all when property_ids is NULL) as of a moment (docs/learning.md): strongest SII of the past year, roof age, tract income, SES tier, persona, ZIP competition, contacts and response rate of the past year, the ZIP''s share of past customers; and whether each is a past customer (not a model feature: churn is scored for past customers only).';
 
 -- The feature columns every property model reads, in one place.
 CREATE OR REPLACE FUNCTION stormops.property_feature_names()
@@ -94,6 +93,8 @@ SET jit = off
 AS $$
 DECLARE
   runs uuid[];
+  ids text[];
+  moment timestamptz;
   n bigint;
 BEGIN
   DROP TABLE IF EXISTS pg_temp.stormops_training_rows;
@@ -130,13 +131,20 @@ BEGIN
     RAISE EXCEPTION 'kind % has no property training rows', coalesce(quote_literal(kind), 'NULL')
       USING ERRCODE = 'invalid_parameter_value', HINT = 'uplift, response or churn.';
   END IF;
-  ANALYZE pg_temp.stormops_training_rows;
+  -- the features of each run's properties as of its start (few distinct
+  -- moments: one feature query each, with plain parameters so it is inlined)
   CREATE TEMP TABLE stormops_training_features ON COMMIT DROP AS
-  SELECT r.row_id, r.treated, r.label, f.*
-    FROM pg_temp.stormops_training_rows r
-    JOIN stormops.property_features(ARRAY(SELECT property_id FROM pg_temp.stormops_training_rows ORDER BY row_id),
-                                    ARRAY(SELECT at FROM pg_temp.stormops_training_rows ORDER BY row_id)) f
-      ON f.property_id = r.property_id AND f.as_of = r.at;
+  SELECT r.row_id, r.treated, r.label, r.at AS as_of, f.*
+    FROM pg_temp.stormops_training_rows r, stormops.property_features(r.at, ARRAY[r.property_id]) f
+   WHERE false;
+  FOR moment IN SELECT DISTINCT r.at FROM pg_temp.stormops_training_rows r LOOP
+    ids := ARRAY(SELECT DISTINCT r.property_id FROM pg_temp.stormops_training_rows r WHERE r.at = moment);
+    INSERT INTO pg_temp.stormops_training_features
+    SELECT r.row_id, r.treated, r.label, r.at, f.*
+      FROM pg_temp.stormops_training_rows r
+      JOIN stormops.property_features(moment, ids) f ON f.property_id = r.property_id
+     WHERE r.at = moment;
+  END LOOP;
   DROP TABLE pg_temp.stormops_training_rows;
   ALTER TABLE pg_temp.stormops_training_features RENAME TO stormops_training_rows;
   SELECT count(*) INTO n FROM pg_temp.stormops_training_rows;
@@ -231,18 +239,20 @@ BEGIN
   END IF;
   SELECT string_agg(kind || ':' || version, ',' ORDER BY kind) INTO versions
     FROM stormops.models WHERE model_id IN (uplift_id, response_id, churn_id);
+  -- properties without a score row get one first, so one UPDATE scores all
+  INSERT INTO stormops.property_scores (property_id)
+  SELECT p.property_id FROM stormops.properties p
+   WHERE NOT EXISTS (SELECT FROM stormops.property_scores x WHERE x.property_id = p.property_id);
+  -- An UPDATE, not INSERT ... ON CONFLICT: with property_scores' fillfactor
+  -- of 50 the new versions stay on their page (HOT: no index entry), 2.2 s
+  -- for a million rows against 5.5 s for the upsert (docs/performance.md).
   EXECUTE format(
-    'INSERT INTO stormops.property_scores AS s (property_id, uplift_score, response_score, churn_risk, model_version, scored_at)'
-    ' SELECT f.property_id, %s, %s, %s, $1, $2'
-    '   FROM stormops.property_features(ARRAY(SELECT p.property_id FROM stormops.properties p),'
-    '                                   pg_catalog.array_fill($3::pg_catalog.timestamptz, ARRAY[(SELECT pg_catalog.count(*) FROM stormops.properties)::pg_catalog.int4])) f'
-    ' ON CONFLICT (property_id) DO UPDATE SET uplift_score = %s, response_score = %s, churn_risk = %s,'
-    '   model_version = EXCLUDED.model_version, scored_at = EXCLUDED.scored_at',
-    COALESCE(stormops.model_score_sql(uplift_id), 'NULL'), COALESCE(stormops.model_score_sql(response_id), 'NULL'),
-    COALESCE(stormops.model_score_sql(churn_id), 'NULL'),
-    CASE WHEN uplift_id IS NULL THEN 's.uplift_score' ELSE 'EXCLUDED.uplift_score' END,
-    CASE WHEN response_id IS NULL THEN 's.response_score' ELSE 'EXCLUDED.response_score' END,
-    CASE WHEN churn_id IS NULL THEN 's.churn_risk' ELSE 'EXCLUDED.churn_risk' END)
+    'UPDATE stormops.property_scores s'
+    '   SET uplift_score = %s, response_score = %s, churn_risk = %s, model_version = $1, scored_at = $2'
+    '  FROM stormops.property_features($3) f WHERE f.property_id OPERATOR(pg_catalog.=) s.property_id',
+    COALESCE(stormops.model_score_sql(uplift_id), 's.uplift_score'),
+    COALESCE(stormops.model_score_sql(response_id), 's.response_score'),
+    COALESCE('CASE WHEN f.is_past_customer THEN ' || stormops.model_score_sql(churn_id) || ' ELSE s.churn_risk END', 's.churn_risk'))
   USING versions, now(), as_of;
   GET DIAGNOSTICS n = ROW_COUNT;
   PERFORM stormops.count_ml_scoring_run();

@@ -146,7 +146,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.model_metric_on(pg_catalog.int8, pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.text),
   stormops.model_coefficients(pg_catalog.int8),
   stormops.model_qini_curve(pg_catalog.int8),
-  stormops.property_features(pg_catalog.text[], pg_catalog.timestamptz[]),
+  stormops.property_features(pg_catalog.timestamptz, pg_catalog.text[]),
   stormops.property_feature_names(),
   stormops.active_property_model(pg_catalog.text)
 TO stormops_viewer;

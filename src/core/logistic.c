@@ -100,6 +100,8 @@ check_rows(const double *x, size_t p, const double *y, const double *w,
 {
 	char		path[64];
 	size_t		ones = 0;
+	double		wmin = INFINITY,
+				wmax = 0;
 
 	for (size_t k = 0; k < nrows; k++)
 	{
@@ -124,10 +126,18 @@ check_rows(const double *x, size_t p, const double *y, const double *w,
 						"weights > 0 (1/propensity)");
 		}
 		ones += y[i] == 1.0;
+		if (w != NULL)
+		{
+			wmin = fmin(wmin, w[i]);
+			wmax = fmax(wmax, w[i]);
+		}
 	}
 	if (ones == 0 || ones == nrows)
 		return fail(err, SO_ERR_CONFLICT, "", ones == 0 ? "every label is 0" : "every label is 1",
 					"fit rows with both labels");
+	if (w != NULL && wmax > SO_LOGIT_MAX_WEIGHT_SPREAD * wmin)
+		return fail(err, SO_ERR_RANGE, "", "the row weights span more than 1e12 (largest / smallest)",
+					"1/propensity weights of propensities that are not vanishingly small");
 	return SO_OK;
 }
 
@@ -189,8 +199,9 @@ typedef struct fit_state
 	size_t		nrows;
 	size_t		q;				/* 1 + non-constant columns */
 	size_t	   *col;			/* [q-1] which feature column each system column is */
-	const double *mean;
-	const double *scale;
+	const double *unit;			/* [p] largest |x| of the column (1 when 0) */
+	const double *umean;		/* [p] mean of x / unit */
+	const double *uscale;		/* [p] population sd of x / unit */
 	double		l2;
 	double	   *z;				/* [q] work row */
 } fit_state;
@@ -205,7 +216,7 @@ standardised_row(const fit_state *s, size_t i, double *z)
 	{
 		size_t		j = s->col[k - 1];
 
-		z[k] = (xi[j] - s->mean[j]) / s->scale[j];
+		z[k] = (xi[j] / s->unit[j] - s->umean[j]) / s->uscale[j];
 	}
 }
 
@@ -282,6 +293,9 @@ so_logit_fit(const double *x, size_t p, const double *y, const double *w,
 	so_logit_model m;
 	fit_state	s;
 	double	   *beta = NULL,
+			   *unit = NULL,
+			   *umean = NULL,
+			   *uscale = NULL,
 			   *trial = NULL,
 			   *g = NULL,
 			   *h = NULL;
@@ -313,46 +327,65 @@ so_logit_fit(const double *x, size_t p, const double *y, const double *w,
 	m.constant = calloc(p ? p : 1, 1);
 	m.coef_std = calloc(p ? p : 1, sizeof(double));
 	m.coef = calloc(p ? p : 1, sizeof(double));
+	unit = calloc(p ? p : 1, sizeof(double));
+	umean = calloc(p ? p : 1, sizeof(double));
+	uscale = calloc(p ? p : 1, sizeof(double));
 	s.col = calloc(p ? p : 1, sizeof(size_t));
 	s.z = calloc(p + 1, sizeof(double));
 	beta = calloc(p + 1, sizeof(double));
 	trial = calloc(p + 1, sizeof(double));
 	g = calloc(p + 1, sizeof(double));
 	h = calloc((p + 1) * (p + 1), sizeof(double));
-	if (!m.mean || !m.scale || !m.constant || !m.coef_std || !m.coef || !s.col || !s.z ||
+	if (!m.mean || !m.scale || !m.constant || !m.coef_std || !m.coef || !unit || !umean || !uscale || !s.col || !s.z ||
 		!beta || !trial || !g || !h)
 	{
 		rc = fail(err, SO_ERR_TOO_LARGE, "", "out of memory", "fewer rows or columns");
 		goto done;
 	}
 
-	/* mean and population sd per column, two passes for accuracy */
+	/*
+	 * Mean and population sd per column, two passes, over x / unit (unit the
+	 * column's largest magnitude): sums of values near DBL_MAX, or squares of
+	 * values beyond 1e154, would overflow otherwise (found by the fuzz target).
+	 */
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t j = 0; j < p; j++)
-			m.mean[j] += x[rows[r] * p + j];
+			unit[j] = fmax(unit[j], fabs(x[rows[r] * p + j]));
 	for (size_t j = 0; j < p; j++)
-		m.mean[j] /= (double) nrows;
+		if (!(unit[j] > 0))
+			unit[j] = 1.0;
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t j = 0; j < p; j++)
+			umean[j] += x[rows[r] * p + j] / unit[j];
+	for (size_t j = 0; j < p; j++)
+		umean[j] /= (double) nrows;
 	for (size_t r = 0; r < nrows; r++)
 		for (size_t j = 0; j < p; j++)
 		{
-			double		d = x[rows[r] * p + j] - m.mean[j];
+			double		d = x[rows[r] * p + j] / unit[j] - umean[j];
 
-			m.scale[j] += d * d;
+			uscale[j] += d * d;
 		}
 	s.q = 1;
 	for (size_t j = 0; j < p; j++)
 	{
-		double		sd = sqrt(m.scale[j] / (double) nrows);
+		double		sd = sqrt(uscale[j] / (double) nrows);
 
-		/* scikit-learn keeps scale 1 where the variance is at rounding level */
-		if (!(sd > 0) || sd <= 10.0 * 2.220446049250313e-16 * fmax(1.0, fabs(m.mean[j])))
+		m.mean[j] = umean[j] * unit[j];
+		/*
+		 * scikit-learn keeps scale 1 where the variance is at rounding level
+		 * (here relative to the column's magnitude, as x / unit is within 1)
+		 */
+		if (!(sd > 0) || sd <= 10.0 * 2.220446049250313e-16)
 		{
 			m.scale[j] = 1.0;
 			m.constant[j] = 1;
+			uscale[j] = 1.0;
 		}
 		else
 		{
-			m.scale[j] = sd;
+			uscale[j] = sd;
+			m.scale[j] = sd * unit[j];
 			s.col[s.q++ - 1] = j;
 		}
 	}
@@ -363,8 +396,9 @@ so_logit_fit(const double *x, size_t p, const double *y, const double *w,
 	s.w = w;
 	s.rows = rows;
 	s.nrows = nrows;
-	s.mean = m.mean;
-	s.scale = m.scale;
+	s.unit = unit;
+	s.umean = umean;
+	s.uscale = uscale;
 	s.l2 = l2;
 
 	f = objective(&s, beta, &separated);
@@ -383,9 +417,13 @@ so_logit_fit(const double *x, size_t p, const double *y, const double *w,
 		gradient_hessian(&s, beta, g, h);
 		if (!cholesky(h, s.q))
 		{
-			rc = fail(err, SO_ERR_CONFLICT, "", "the system is singular: collinear feature columns",
-					  "l2 > 0, or columns none of which is a combination of others "
-					  "(every level of a one-hot feature sums to the intercept)");
+			if (l2 == 0)
+				rc = fail(err, SO_ERR_CONFLICT, "", "the system is singular: collinear feature columns",
+						  "l2 > 0, or columns none of which is a combination of others "
+						  "(every level of a one-hot feature sums to the intercept)");
+			else
+				rc = fail(err, SO_ERR_RANGE, "", "the system is too ill-conditioned to solve",
+						  "features and weights of moderate spread");
 			goto done;
 		}
 		cholesky_solve(h, s.q, g);
@@ -442,7 +480,8 @@ so_logit_fit(const double *x, size_t p, const double *y, const double *w,
 
 		m.coef_std[j] = beta[k];
 		m.coef[j] = beta[k] / m.scale[j];
-		m.intercept -= m.coef[j] * m.mean[j];
+		/* coef * mean without the unit, which cancels (and could overflow) */
+		m.intercept -= beta[k] * (umean[j] / uscale[j]);
 	}
 	for (size_t j = 0; j < p; j++)
 		if (!isfinite(m.coef[j]) || !isfinite(m.coef_std[j]))
@@ -463,6 +502,9 @@ so_logit_fit(const double *x, size_t p, const double *y, const double *w,
 
 done:
 	so_logit_free(&m);
+	free(unit);
+	free(umean);
+	free(uscale);
 	free(s.col);
 	free(s.z);
 	free(beta);

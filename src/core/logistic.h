@@ -11,7 +11,9 @@
  * LogisticRegression(C = 1/l2): every column is standardised with the mean
  * and the population standard deviation of the fit rows (unweighted; a
  * constant column keeps scale 1, is left out of the Newton system and gets
- * coefficient 0), and the objective is
+ * coefficient 0; the statistics are taken over x / (the column's largest
+ * magnitude), so values anywhere in double's range neither overflow nor
+ * lose the column), and the objective is
  *
  *   sum_i w_i * (log(1 + exp(eta_i)) - y_i * eta_i) + l2/2 * sum_j beta_j^2
  *
@@ -31,7 +33,11 @@
  *       model separates one class), or l2 = 0 and the system is singular
  *       (collinear columns, e.g. every level of a one-hot feature with the
  *       intercept); SO_ERR_RANGE: a value that is not finite, a label other
- *       than 0/1, a weight <= 0, l2 < 0; SO_ERR_TOO_LARGE: p beyond
+ *       than 0/1, a weight <= 0, weights whose largest is more than
+ *       SO_LOGIT_MAX_WEIGHT_SPREAD times their smallest, l2 < 0; a system too
+ *       ill-conditioned to solve although l2 > 0, or coefficients that are
+ *       not finite on the original scale (features near the limits of
+ *       double); SO_ERR_TOO_LARGE: p beyond
  *       SO_LOGIT_MAX_COLUMNS. err.path says "row N" / "column N" / "l2".
  * Allocation failure returns SO_ERR_TOO_LARGE with "out of memory";
  * should_stop (may be NULL), asked once per pass over the rows, returning
@@ -47,6 +53,7 @@
 #include "so_error.h"
 
 #define SO_LOGIT_MAX_COLUMNS 1024
+#define SO_LOGIT_MAX_WEIGHT_SPREAD 1e12
 #define SO_LOGIT_DEFAULT_TOL 1e-10
 #define SO_LOGIT_DEFAULT_MAX_ITER 100
 

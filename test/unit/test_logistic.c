@@ -255,6 +255,38 @@ main(void)
 		so_logit_free(&b);
 	}
 
+	/* the fuzz target's findings: magnitudes near double's limits */
+	{
+		double		xs[N],
+					xd[N],
+					ws[N];
+
+		for (int i = 0; i < N; i++)
+		{
+			xs[i] = X[i * P] * 1e300;	/* a spread beyond 1e154: squares overflow */
+			xd[i] = -1.7976931348623157e308;	/* a constant column at -DBL_MAX */
+			ws[i] = i == 0 ? 1e300 : 0.5;
+		}
+		rc = so_logit_fit(xs, 1, Y, NULL, ALL, N, 1.0, 0, 0, NULL, &m, &err);
+		ok(rc == SO_OK && isfinite(m.scale[0]) && m.scale[0] > 1e299 && !m.constant[0] && m.coef_std[0] > 0.5,
+		   "a column of values near 1e300: finite scale, fitted like the same column at 1 (%g)", rc == SO_OK ? m.coef_std[0] : 0);
+		if (rc == SO_OK)
+		{
+			so_logit_model b;
+
+			rc = so_logit_fit(X, P, Y, NULL, ALL, N, 1.0, 0, 0, NULL, &b, &err);
+			so_logit_free(&b);
+		}
+		so_logit_free(&m);
+		rc = so_logit_fit(xd, 1, Y, NULL, ALL, N, 1.0, 0, 0, NULL, &m, &err);
+		ok(rc == SO_OK && m.constant[0] && m.mean[0] == -1.7976931348623157e308 && m.coef[0] == 0,
+		   "a constant column at -DBL_MAX: constant, its mean finite");
+		so_logit_free(&m);
+		rc = so_logit_fit(X, P, Y, ws, ALL, N, 1.0, 0, 0, NULL, &m, &err);
+		ok(rc == SO_ERR_RANGE && strstr(err.message, "span more than 1e12") != NULL,
+		   "weights spanning 1e300: a range error, not a singular system");
+	}
+
 	ok(so_sigmoid(-1000) == 0.0 && so_sigmoid(1000) == 1.0 && so_sigmoid(0) == 0.5, "sigmoid saturates without overflow");
 	return done_testing();
 }
