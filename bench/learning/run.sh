@@ -17,6 +17,7 @@
 #   BENCH_RUNS   timed runs per figure (default 3)
 #   BENCH_ROWS   training rows (default 1000000)
 #   BENCH_SCALE  market size for scoring, 1.0 = 1,000,000 properties (default)
+#   BENCH_PART   score: the scoring part only
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${BENCH_RUNS:-3}
@@ -27,10 +28,13 @@ source "$repo/bench/fresh_db.sh"
 fresh_bench_db $db with_extension
 export PGDATABASE=$db
 
-psql -X -q -v ON_ERROR_STOP=1 -v rows="$rows" -f "$repo/bench/learning/training_rows.sql"
-echo "training rows: $(psql -X -At -c 'SELECT count(*) FROM train_rows') x 20 features"
-psql -X -q -v ON_ERROR_STOP=1 -v runs="$runs" -f "$repo/bench/learning/train.sql"
-"$py" "$repo/bench/learning/sklearn_peer.py" train "$runs"
+psql -X -q -c "CREATE TABLE bench_timing (figure text, ms float8)"
+if [ "${BENCH_PART:-all}" != score ]; then
+  psql -X -q -v ON_ERROR_STOP=1 -v rows="$rows" -f "$repo/bench/learning/training_rows.sql"
+  echo "training rows: $(psql -X -At -c 'SELECT count(*) FROM train_rows') x 20 features"
+  psql -X -q -v ON_ERROR_STOP=1 -v runs="$runs" -f "$repo/bench/learning/train.sql"
+  "$py" "$repo/bench/learning/sklearn_peer.py" train "$runs"
+fi
 
 start=$(date +%s)
 psql -X -q -v ON_ERROR_STOP=1 -v scale="${BENCH_SCALE:-1.0}" -f "$repo/bench/targeting/generate.sql" >/dev/null

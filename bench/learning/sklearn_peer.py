@@ -119,7 +119,7 @@ def score(runs):
     for arm, mask in (("treated", train["treated"]), ("control", ~train["treated"])):
         scaler = StandardScaler().fit(xt[mask])
         models[arm] = (scaler, LogisticRegression(C=1.0).fit(scaler.transform(xt[mask]), train["label"][mask]))
-    baseline = ours(conn, "score_properties%")
+    baseline = ours(conn, "score_properties%after VACUUM")
     total, fetch = [], []
     for _ in range(runs):
         t0 = time.perf_counter()

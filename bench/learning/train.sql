@@ -17,4 +17,4 @@ SELECT m.version, m.status, fit->0->>'iterations' AS treated_steps, fit->1->>'it
 -- what sklearn_peer.py compares its coefficients with
 CREATE TABLE bench_coefficients AS
 SELECT * FROM stormops.model_coefficients((SELECT max(model_id) FROM stormops.models));
-CREATE TABLE bench_timing AS SELECT figure, pg_temp.median(array_agg(ms)) AS ms FROM timing GROUP BY figure;
+INSERT INTO bench_timing SELECT figure, pg_temp.median(array_agg(ms)) FROM timing GROUP BY figure;

@@ -31,6 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/timestamp.h"
 
 #include "logistic.h"
 #include "model_rows.h"
@@ -40,6 +41,13 @@ PG_FUNCTION_INFO_V1(stormops_fit_model_rows);
 PG_FUNCTION_INFO_V1(stormops_uplift_metrics);
 PG_FUNCTION_INFO_V1(stormops_auc);
 PG_FUNCTION_INFO_V1(stormops_logistic);
+
+/* Milliseconds since start, for the DEBUG1 line that says where a training's time went. */
+static double
+ms_since(TimestampTz start)
+{
+	return (double) (GetCurrentTimestamp() - start) / 1000.0;
+}
 
 /* Random orders drawn for the noise level of the activation rule. */
 #define NOISE_DRAWS 200
@@ -68,6 +76,28 @@ append_key_number(StringInfo s, const char *key, double v, bool comma)
 	escape_json(s, key);
 	appendStringInfoChar(s, ':');
 	append_number(s, v);
+}
+
+/* The uplift figures of the validation rows, as keys of a JSON object (one
+ * writer for the registry's metrics and for uplift_metrics()). */
+static void
+append_uplift_figures(StringInfo s, const so_uplift_metrics *um, const double deciles[11])
+{
+	append_key_number(s, "qini", um->qini, true);
+	append_key_number(s, "qini_area", um->qini_area, true);
+	append_key_number(s, "auuc", um->auuc, true);
+	append_key_number(s, "auuc_area", um->auuc_area, true);
+	append_key_number(s, "uplift_at_10", um->uplift_at_10, true);
+	append_key_number(s, "uplift_at_30", um->uplift_at_30, true);
+	append_key_number(s, "uplift_average", um->uplift_average, true);
+	appendStringInfoString(s, ",\"qini_deciles\":[");
+	for (int i = 0; i <= 10; i++)
+	{
+		if (i)
+			appendStringInfoChar(s, ',');
+		append_number(s, deciles[i]);
+	}
+	appendStringInfoChar(s, ']');
 }
 
 static Datum
@@ -196,22 +226,8 @@ append_metrics_uplift(StringInfo s, const model_rows *rows, const size_t *val, s
 		so_qini_deciles(score, arm, label, nval, deciles) &&
 		so_qini_noise(arm, label, nval, NOISE_DRAWS, seed, NOISE_STREAM, &noise))
 	{
-		append_key_number(s, "qini", um.qini, true);
-		append_key_number(s, "qini_area", um.qini_area, true);
-		append_key_number(s, "auuc", um.auuc, true);
-		append_key_number(s, "auuc_area", um.auuc_area, true);
-		append_key_number(s, "uplift_at_10", um.uplift_at_10, true);
-		append_key_number(s, "uplift_at_30", um.uplift_at_30, true);
-		append_key_number(s, "uplift_average", um.uplift_average, true);
+		append_uplift_figures(s, &um, deciles);
 		append_key_number(s, "qini_noise", noise, true);
-		appendStringInfoString(s, ",\"qini_deciles\":[");
-		for (int i = 0; i <= 10; i++)
-		{
-			if (i)
-				appendStringInfoChar(s, ',');
-			append_number(s, deciles[i]);
-		}
-		appendStringInfoChar(s, ']');
 	}
 	else
 		appendStringInfoString(s, ",\"qini\":null,\"auuc\":null,\"note\":\"the validation rows lack an arm or a label value: no Qini\"");
@@ -272,6 +288,9 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 				nc = 0,
 				nv = 0;
 	StringInfoData s;
+	TimestampTz started;
+	double		read_ms,
+				fit_ms = 0;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(5))
 		ereport(ERROR,
@@ -284,8 +303,10 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("l2 is %g", l2),
 				 errhint("The penalty is a finite number >= 0 (lambda; scikit-learn's C = 1/lambda).")));
+	started = GetCurrentTimestamp();
 	model_rows_read(relid, id_column, PG_GETARG_ARRAYTYPE_P(2), treatment_column, label_column,
 					weight_column, &rows);
+	read_ms = ms_since(started);
 
 	fit_t = palloc_extended(sizeof(size_t) * Max(rows.n, 1), MCXT_ALLOC_HUGE);
 	fit_c = palloc_extended(sizeof(size_t) * Max(rows.n, 1), MCXT_ALLOC_HUGE);
@@ -347,6 +368,7 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
+		fit_ms = ms_since(started) - read_ms;
 		append_arm(&s, &rows, "treated", &mt);
 		appendStringInfoChar(&s, ',');
 		append_arm(&s, &rows, "control", &mc);
@@ -360,12 +382,15 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 		so_logit_model m;
 
 		fit_arm(&rows, "single", fit_t, nt, l2, &m);
+		fit_ms = ms_since(started) - read_ms;
 		append_arm(&s, &rows, "single", &m);
 		appendStringInfoChar(&s, ']');
 		append_metrics_single(&s, &rows, val, nv, &m, seed);
 		so_logit_free(&m);
 	}
 	appendStringInfoChar(&s, '}');
+	elog(DEBUG1, "fit_model_rows: " INT64_FORMAT " rows, %d columns: read %.1f ms, fit %.1f ms, validate %.1f ms",
+		 rows.n, rows.p, read_ms, fit_ms, ms_since(started) - read_ms - fit_ms);
 	PG_RETURN_DATUM(jsonb_from(&s));
 }
 
@@ -444,23 +469,10 @@ stormops_uplift_metrics(PG_FUNCTION_ARGS)
 	if (!so_uplift_metrics_compute(score, arm, label, n, &um) || !so_qini_deciles(score, arm, label, n, deciles))
 		PG_RETURN_NULL();
 	initStringInfo(&s);
-	appendStringInfoChar(&s, '{');
-	append_key_number(&s, "qini", um.qini, false);
-	append_key_number(&s, "qini_area", um.qini_area, true);
-	append_key_number(&s, "auuc", um.auuc, true);
-	append_key_number(&s, "auuc_area", um.auuc_area, true);
-	append_key_number(&s, "uplift_at_10", um.uplift_at_10, true);
-	append_key_number(&s, "uplift_at_30", um.uplift_at_30, true);
-	append_key_number(&s, "uplift_average", um.uplift_average, true);
-	appendStringInfo(&s, ",\"treated\":" INT64_FORMAT ",\"control\":" INT64_FORMAT ",\"qini_deciles\":[",
+	appendStringInfo(&s, "{\"treated\":" INT64_FORMAT ",\"control\":" INT64_FORMAT,
 					 (int64) um.treated, (int64) um.control);
-	for (int i = 0; i <= 10; i++)
-	{
-		if (i)
-			appendStringInfoChar(&s, ',');
-		append_number(&s, deciles[i]);
-	}
-	appendStringInfoString(&s, "]}");
+	append_uplift_figures(&s, &um, deciles);
+	appendStringInfoChar(&s, '}');
 	PG_RETURN_DATUM(jsonb_from(&s));
 }
 

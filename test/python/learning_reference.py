@@ -21,31 +21,13 @@ import csv
 import hashlib
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sklift_reference as ref  # noqa: E402
-
-failures = 0
-count = 0
-
-
-def ok(cond, what):
-    global failures, count
-    count += 1
-    print(("ok" if cond else "not ok") + f" {count} - {what}")
-    if not cond:
-        failures += 1
-
-
-def rows(sql):
-    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-f", "-"],
-                         input=sql, check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
-
+from psql_tap import finish, ok, rows  # noqa: E402
 
 def validates(row_id):
     return int(hashlib.md5(str(row_id).encode()).hexdigest()[:8], 16) % 10 < 3
@@ -149,5 +131,4 @@ if __name__ == "__main__":
         hillstrom(sys.argv[2], int(sys.argv[3]))
     else:
         metric_functions()
-    print(f"1..{count}")
-    sys.exit(1 if failures else 0)
+    finish()

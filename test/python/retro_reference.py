@@ -6,30 +6,15 @@
                                       the standard library only
 
 Prints TAP lines; exits 1 when one is not ok. Talks to the database with
-psql (PG* variables), so it needs no driver.
+psql (PG* variables, test/python/psql_tap.py), so it needs no driver.
 """
 import csv
 import math
-import subprocess
+import os
 import sys
 
-failures = 0
-count = 0
-
-
-def ok(cond, what):
-    global failures, count
-    count += 1
-    print(("ok" if cond else "not ok") + f" {count} - {what}")
-    if not cond:
-        failures += 1
-
-
-def rows(sql):
-    out = subprocess.run(["psql", "-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from psql_tap import finish, ok, rows  # noqa: E402
 
 def sensitivity():
     import pandas as pd
@@ -127,5 +112,4 @@ if __name__ == "__main__":
         sensitivity()
     else:
         hillstrom(sys.argv[2])
-    print(f"1..{count}")
-    sys.exit(1 if failures else 0)
+    finish()
