@@ -17,7 +17,7 @@
 #   BENCH_RUNS   timed runs per figure (default 3)
 #   BENCH_ROWS   training rows (default 1000000)
 #   BENCH_SCALE  market size for scoring, 1.0 = 1,000,000 properties (default)
-#   BENCH_PART   score: the scoring part only
+#   BENCH_PART   train or score: that part only
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${BENCH_RUNS:-3}
@@ -36,6 +36,7 @@ if [ "${BENCH_PART:-all}" != score ]; then
   "$py" "$repo/bench/learning/sklearn_peer.py" train "$runs"
 fi
 
+[ "${BENCH_PART:-all}" = train ] && exit 0
 start=$(date +%s)
 psql -X -q -v ON_ERROR_STOP=1 -v scale="${BENCH_SCALE:-1.0}" -f "$repo/bench/targeting/generate.sql" >/dev/null
 echo "market loaded in $(( $(date +%s) - start )) s: $(psql -X -At -c 'SELECT count(*) FROM stormops.properties') properties,"\

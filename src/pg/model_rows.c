@@ -11,9 +11,10 @@
  * level seen in the fit rows (sorted bytewise; a NULL or a level seen only
  * in validation rows sets none of them, as pandas.get_dummies does). The
  * split comes from stormops.validation_row(id::text), the single
- * definition of learning.md's md5 rule. Rows arrive through a cursor in
- * batches of 10,000 into arrays that double, allocated huge (a million
- * rows of 20 columns is 160 MB), with CHECK_FOR_INTERRUPTS per batch.
+ * definition of learning.md's md5 rule. Rows arrive through a DestReceiver
+ * straight from the executor's slots into arrays that double, allocated
+ * huge (a million rows of 20 columns is 160 MB), with
+ * CHECK_FOR_INTERRUPTS every 16,384 rows.
  *
  * Failure modes: every refusal happens before anything is written (the
  * function writes nothing anyway); the error names the column, and the
@@ -107,37 +108,176 @@ grow(void *p, Size old_count, Size new_count, Size width)
 	return repalloc_huge(p, new_count * width);
 }
 
-static void
-null_value(const char *role, const char *column, HeapTuple tuple, TupleDesc desc, const char *hint)
+/*
+ * The reading state: what each column of the statement is, and the arrays
+ * the rows go into (grown by doubling, in the caller's memory context).
+ * Rows arrive through a DestReceiver, so each is read from the executor's
+ * slot as it is produced: no copy into an SPI tuple table (reading a
+ * million rows of 23 columns took 3.9 s through SPI_cursor_fetch).
+ */
+typedef struct row_reader
 {
-	char	   *id = SPI_getvalue(tuple, desc, 1);
+	DestReceiver pub;
+	MemoryContext cxt;
+	Oid			relid;
+	const char *id_column;
+	const char *label_column;
+	const char *treatment_column;
+	const char *weight_column;
+	int			nfeatures;
+	model_feature *features;
+	column_kind *kinds;
+	int		   *slot;			/* feature -> index among numbers or texts */
+	HTAB	  **levels;
+	int			nnum;
+	int			ntext;
+	int			first_feature;	/* 0-based attribute of the first feature */
+	Size		cap;
+	int64		n;
+	double	   *num;
+	int32	   *codes;
+	double	   *y;
+	double	   *w;
+	unsigned char *treated;
+	unsigned char *validate;
+} row_reader;
 
+static const char *
+row_id(Datum id)
+{
+	return quote_literal_cstr(TextDatumGetCString(id));
+}
+
+static void
+null_value(const char *role, const char *column, Datum id, const char *hint)
+{
 	ereport(ERROR,
 			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("%s column \"%s\" is NULL in the row with id %s", role, column,
-					id ? quote_literal_cstr(id) : "NULL"),
+			 errmsg("%s column \"%s\" is NULL in the row with id %s", role, column, row_id(id)),
 			 errhint("%s", hint)));
 }
 
 static double
-zero_one(const char *role, const char *column, HeapTuple tuple, TupleDesc desc, int attno)
+zero_one(const char *role, const char *column, Datum id, Datum value, bool isnull)
 {
-	bool		isnull;
-	double		v = DatumGetFloat8(SPI_getbinval(tuple, desc, attno, &isnull));
+	double		v;
 
 	if (isnull)
-		null_value(role, column, tuple, desc, "Every row needs a label and a treatment: filter NULLs out in a view.");
+		null_value(role, column, id, "Every row needs a label and a treatment: filter NULLs out in a view.");
+	v = DatumGetFloat8(value);
 	if (v != 0.0 && v != 1.0)
-	{
-		char	   *id = SPI_getvalue(tuple, desc, 1);
-
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s column \"%s\" is %g in the row with id %s", role, column, v,
-						id ? quote_literal_cstr(id) : "NULL"),
+				 errmsg("%s column \"%s\" is %g in the row with id %s", role, column, v, row_id(id)),
 				 errhint("A label or treatment is true/false or 1/0.")));
-	}
 	return v;
+}
+
+/* One row of the statement into the arrays. */
+static bool
+receive_row(TupleTableSlot *tslot, DestReceiver *self)
+{
+	row_reader *r = (row_reader *) self;
+	MemoryContext old;
+	Datum	   *values;
+	bool	   *nulls;
+	int64		n = r->n;
+	int			attno = 2;
+
+	slot_getallattrs(tslot);
+	values = tslot->tts_values;
+	nulls = tslot->tts_isnull;
+	if ((n & 0x3FFF) == 0)
+		CHECK_FOR_INTERRUPTS();
+	old = MemoryContextSwitchTo(r->cxt);
+	if ((Size) n >= r->cap)
+	{
+		Size		new_cap = Max(r->cap * 2, (Size) BATCH_ROWS);
+
+		r->num = grow(r->num, r->cap, new_cap * Max(r->nnum, 1), sizeof(double));
+		r->codes = grow(r->codes, r->cap, new_cap * Max(r->ntext, 1), sizeof(int32));
+		r->y = grow(r->y, r->cap, new_cap, sizeof(double));
+		r->validate = grow(r->validate, r->cap, new_cap, 1);
+		if (r->treatment_column)
+			r->treated = grow(r->treated, r->cap, new_cap, 1);
+		if (r->weight_column)
+			r->w = grow(r->w, r->cap, new_cap, sizeof(double));
+		r->cap = new_cap;
+	}
+	if (nulls[0])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("id column \"%s\" is NULL in a row of %s", r->id_column, get_rel_name(r->relid)),
+				 errhint("The id decides the split (learning.md): every row needs one.")));
+	r->validate[n] = DatumGetBool(values[1]) ? 1 : 0;
+	r->y[n] = zero_one("label", r->label_column, values[0], values[attno], nulls[attno]);
+	attno++;
+	if (r->treatment_column)
+	{
+		r->treated[n] = zero_one("treatment", r->treatment_column, values[0], values[attno], nulls[attno]) == 1.0;
+		attno++;
+	}
+	if (r->weight_column)
+	{
+		if (nulls[attno])
+			null_value("weight", r->weight_column, values[0],
+					   "A weight is 1/propensity > 0; COALESCE it to 1 where no propensity was logged.");
+		r->w[n] = DatumGetFloat8(values[attno]);
+		attno++;
+	}
+	for (int f = 0; f < r->nfeatures; f++)
+	{
+		Datum		d = values[r->first_feature + f];
+		bool		isnull = nulls[r->first_feature + f];
+
+		if (r->kinds[f] != KIND_TEXT)
+		{
+			if (isnull)
+				null_value("feature", r->features[f].name, values[0],
+						   "Numeric features must not be NULL: COALESCE them and add a 0/1 column that says which were missing.");
+			r->num[n * r->nnum + r->slot[f]] = DatumGetFloat8(d);
+		}
+		else if (isnull)
+			r->codes[n * r->ntext + r->slot[f]] = -1;
+		else
+		{
+			text	   *t = DatumGetTextPP(d);
+			int			len = VARSIZE_ANY_EXHDR(t);
+			char		key[MAX_LEVEL_BYTES + 1];
+			level_entry *e;
+			bool		found;
+
+			if (len > MAX_LEVEL_BYTES)
+				ereport(ERROR,
+						(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+						 errmsg("feature column \"%s\" has a value of %d bytes in the row with id %s",
+								r->features[f].name, len, row_id(values[0])),
+						 errhint("Text levels are at most %d bytes.", MAX_LEVEL_BYTES)));
+			memset(key, 0, sizeof(key));
+			memcpy(key, VARDATA_ANY(t), len);
+			e = hash_search(r->levels[f], key, HASH_ENTER, &found);
+			if (!found)
+			{
+				e->code = (int) hash_get_num_entries(r->levels[f]) - 1;
+				e->in_fit = false;
+			}
+			e->in_fit |= r->validate[n] == 0;
+			r->codes[n * r->ntext + r->slot[f]] = e->code;
+		}
+	}
+	r->n = n + 1;
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+static void
+receive_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+receive_nothing(DestReceiver *self)
+{
 }
 
 static int
@@ -151,7 +291,6 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 				const char *treatment_column, const char *label_column,
 				const char *weight_column, model_rows *out)
 {
-	MemoryContext outer = CurrentMemoryContext;
 	Datum	   *names;
 	bool	   *name_nulls;
 	int			nfeatures;
@@ -162,16 +301,11 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 	HTAB	  **levels;
 	StringInfoData sql;
 	SPIPlanPtr	plan;
-	Portal		portal;
-	Size		cap = 0;
-	int64		n = 0;
-	double	   *num = NULL;
-	int32	   *codes = NULL;
-	double	   *y = NULL,
-			   *w = NULL;
-	unsigned char *treated = NULL,
-			   *validate = NULL;
-	int			first_feature_attno;
+	SPIExecuteOptions options;
+	row_reader	reader;
+	int64		n;
+	double	   *num;
+	int32	   *codes;
 
 	memset(out, 0, sizeof(*out));
 	if (id_column == NULL || label_column == NULL)
@@ -248,119 +382,47 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 		append_read_expression(&sql, treatment_column, column_kind_of(relid, treatment_column, "treatment", false));
 	if (weight_column)
 		append_read_expression(&sql, weight_column, KIND_NUMBER);
-	first_feature_attno = 4 + (treatment_column != NULL) + (weight_column != NULL);
+	memset(&reader, 0, sizeof(reader));
+	reader.first_feature = 3 + (treatment_column != NULL) + (weight_column != NULL);
 	for (int f = 0; f < nfeatures; f++)
 		append_read_expression(&sql, out->features[f].name, kinds[f]);
 	appendStringInfo(&sql, " FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
+
+	reader.pub.receiveSlot = receive_row;
+	reader.pub.rStartup = receive_startup;
+	reader.pub.rShutdown = receive_nothing;
+	reader.pub.rDestroy = receive_nothing;
+	reader.pub.mydest = DestNone;
+	reader.cxt = CurrentMemoryContext;
+	reader.relid = relid;
+	reader.id_column = id_column;
+	reader.label_column = label_column;
+	reader.treatment_column = treatment_column;
+	reader.weight_column = weight_column;
+	reader.nfeatures = nfeatures;
+	reader.features = out->features;
+	reader.kinds = kinds;
+	reader.slot = slot;
+	reader.levels = levels;
+	reader.nnum = nnum;
+	reader.ntext = ntext;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "model_rows_read: SPI_connect failed");
 	plan = SPI_prepare(sql.data, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "model_rows_read: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	for (;;)
-	{
-		MemoryContext spi;
-
-		SPI_cursor_fetch(portal, true, BATCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		CHECK_FOR_INTERRUPTS();
-		spi = MemoryContextSwitchTo(outer);
-		if ((Size) n + SPI_processed > cap)
-		{
-			Size		new_cap = Max(cap * 2, (Size) BATCH_ROWS);
-
-			while (new_cap < (Size) n + SPI_processed)
-				new_cap *= 2;
-			num = grow(num, cap, new_cap * Max(nnum, 1), sizeof(double));
-			codes = grow(codes, cap, new_cap * Max(ntext, 1), sizeof(int32));
-			y = grow(y, cap, new_cap, sizeof(double));
-			validate = grow(validate, cap, new_cap, 1);
-			if (treatment_column)
-				treated = grow(treated, cap, new_cap, 1);
-			if (weight_column)
-				w = grow(w, cap, new_cap, sizeof(double));
-			cap = new_cap;
-		}
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			int			attno = 3;
-
-			(void) SPI_getbinval(tuple, desc, 1, &isnull);
-			if (isnull)
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("id column \"%s\" is NULL in a row of %s", id_column, get_rel_name(relid)),
-						 errhint("The id decides the split (learning.md): every row needs one.")));
-			validate[n] = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull)) ? 1 : 0;
-			y[n] = zero_one("label", label_column, tuple, desc, attno++);
-			if (treatment_column)
-				treated[n] = zero_one("treatment", treatment_column, tuple, desc, attno++) == 1.0;
-			if (weight_column)
-			{
-				double		v = DatumGetFloat8(SPI_getbinval(tuple, desc, attno++, &isnull));
-
-				if (isnull)
-					null_value("weight", weight_column, tuple, desc, "A weight is 1/propensity > 0; COALESCE it to 1 where no propensity was logged.");
-				w[n] = v;
-			}
-			for (int f = 0; f < nfeatures; f++)
-			{
-				Datum		d = SPI_getbinval(tuple, desc, first_feature_attno + f, &isnull);
-
-				if (kinds[f] != KIND_TEXT)
-				{
-					if (isnull)
-						null_value("feature", out->features[f].name, tuple, desc,
-								   "Numeric features must not be NULL: COALESCE them and add a 0/1 column that says which were missing.");
-					num[n * nnum + slot[f]] = DatumGetFloat8(d);
-				}
-				else if (isnull)
-					codes[n * ntext + slot[f]] = -1;
-				else
-				{
-					text	   *t = DatumGetTextPP(d);
-					int			len = VARSIZE_ANY_EXHDR(t);
-					char		key[MAX_LEVEL_BYTES + 1];
-					level_entry *e;
-					bool		found;
-
-					if (len > MAX_LEVEL_BYTES)
-					{
-						char	   *id = SPI_getvalue(tuple, desc, 1);
-
-						ereport(ERROR,
-								(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-								 errmsg("feature column \"%s\" has a value of %d bytes in the row with id %s",
-										out->features[f].name, len, id ? quote_literal_cstr(id) : "NULL"),
-								 errhint("Text levels are at most %d bytes.", MAX_LEVEL_BYTES)));
-					}
-					memset(key, 0, sizeof(key));
-					memcpy(key, VARDATA_ANY(t), len);
-					e = hash_search(levels[f], key, HASH_ENTER, &found);
-					if (!found)
-					{
-						e->code = (int) hash_get_num_entries(levels[f]) - 1;
-						e->in_fit = false;
-					}
-					e->in_fit |= validate[n] == 0;
-					codes[n * ntext + slot[f]] = e->code;
-				}
-			}
-			n++;
-		}
-		MemoryContextSwitchTo(spi);
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) &reader;
+	/* (a SELECT into a receiver other than SPI's reports SPI_OK_UTILITY) */
+	if (SPI_execute_plan_extended(plan, &options) < 0)
+		elog(ERROR, "model_rows_read: reading %s failed", get_rel_name(relid));
 	SPI_finish();
-	MemoryContextSwitchTo(outer);
+	n = reader.n;
+	num = reader.num;
+	codes = reader.codes;
 
 	/* the columns: numbers as they are, each fit level of a text one column */
 	{
@@ -447,8 +509,8 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 		pfree(num);
 	if (codes)
 		pfree(codes);
-	out->y = y;
-	out->w = w;
-	out->treated = treated;
-	out->validate = validate;
+	out->y = reader.y;
+	out->w = reader.w;
+	out->treated = reader.treated;
+	out->validate = reader.validate;
 }
