@@ -11,7 +11,7 @@
 #      precision ours converges to). The coefficients are compared first.
 #   2. Scoring: score_properties over the 1,000,000-property market of
 #      bench/targeting/generate.sql (the features of every property, both
-#      arms' expressions, the upsert into property_scores, ml_scoring_runs)
+#      arms' expressions, the update of property_scores, ml_scoring_runs)
 #      against COPY of the same features out, predict_proba of both arms,
 #      COPY of the scores into a temporary table and one UPDATE.
 #   BENCH_RUNS   timed runs per figure (default 3)

@@ -55,8 +55,14 @@ CREATE TABLE stormops.model_terms (
   feature                   pg_catalog.text NOT NULL,
   source_column             pg_catalog.text,
   level                     pg_catalog.text,
-  coefficient               pg_catalog.float8 NOT NULL,
-  standardized_coefficient  pg_catalog.float8 NOT NULL,
+  -- finite: the scoring expression writes them as literals
+  coefficient               pg_catalog.float8 NOT NULL
+                            CONSTRAINT model_terms_coefficient_finite
+                            CHECK (coefficient OPERATOR(pg_catalog.>) '-Infinity' AND coefficient OPERATOR(pg_catalog.<) 'Infinity'),
+  standardized_coefficient  pg_catalog.float8 NOT NULL
+                            CONSTRAINT model_terms_standardized_finite
+                            CHECK (standardized_coefficient OPERATOR(pg_catalog.>) '-Infinity'
+                                   AND standardized_coefficient OPERATOR(pg_catalog.<) 'Infinity'),
   mean                      pg_catalog.float8,
   scale                     pg_catalog.float8,
   PRIMARY KEY (model_id, arm, position)

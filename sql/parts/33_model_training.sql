@@ -180,6 +180,10 @@ BEGIN
                                    AND a.attnum > 0 AND NOT a.attisdropped)) THEN
     RETURN NULL;
   END IF;
+  -- A source whose rows the active model cannot score (a NULL or a value
+  -- of another type in a column it reads) is no reason to fail the new
+  -- model's training: then there is no comparison on these rows (NULL).
+  BEGIN
   IF treatment_column IS NOT NULL THEN
     EXECUTE format('SELECT (stormops.uplift_metrics(pg_catalog.array_agg(s.score), pg_catalog.array_agg(s.t), pg_catalog.array_agg(s.l))'
                    ' OPERATOR(pg_catalog.->>) ''qini'')::pg_catalog.float8'
@@ -195,6 +199,10 @@ BEGIN
                    stormops.model_score_sql(model_id), label_column, source, id_column)
       INTO result;
   END IF;
+  EXCEPTION WHEN data_exception OR null_value_not_allowed OR invalid_parameter_value
+                 OR datatype_mismatch OR undefined_function OR cannot_coerce THEN
+    RETURN NULL;
+  END;
   RETURN result;
 END;
 $$;

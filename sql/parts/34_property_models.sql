@@ -7,10 +7,10 @@
 -- run's properties as of the run's start, so nothing after the decision
 -- leaks in) and scoring (every property as of now). Training rows go into
 -- a temporary table that the generic trainer reads, so the property models
--- are trained, validated and activated exactly as any other. Scoring is
--- one INSERT ... ON CONFLICT over every property with each active model's
--- expression (model_score_sql); kinds without an active model keep their
--- columns. Failure modes: a kind without enough rows (no holdout, one
+-- are trained, validated and activated exactly as any other. Scoring adds
+-- a row for each property that has none, then is one UPDATE of every row
+-- with each active model's expression (model_score_sql); kinds without an
+-- active model keep their columns. Failure modes: a kind without enough rows (no holdout, one
 -- label) is skipped by train_and_score with the reason, and the others go
 -- on; the features are NULL-free (missing values become 0 with a 0/1
 -- column that says so), so a model never meets a NULL it was not trained on.
@@ -98,25 +98,36 @@ DECLARE
   n bigint;
 BEGIN
   DROP TABLE IF EXISTS pg_temp.stormops_training_rows;
-  CREATE TEMP TABLE stormops_training_rows (row_id text, property_id text, at timestamptz, treated bool, label bool)
+  CREATE TEMP TABLE stormops_training_rows (row_id text, property_id text, at timestamptz, treated bool, label bool,
+                                            weight float8)
     ON COMMIT DROP;
   IF kind IN ('uplift', 'response') THEN
     -- runs whose outcome window has closed by as_of
     SELECT array_agg(w.proposal_id) INTO runs
       FROM stormops.run_windows(ARRAY(SELECT r.proposal_id FROM stormops.proposal_runs r)) w
      WHERE w.ends <= as_of;
-    INSERT INTO pg_temp.stormops_training_rows
+    -- Each row weighs 1/propensity (learning.md): a run's holdout share h is
+    -- the share of its decisions held out (imported campaigns included,
+    -- whose playbooks say nothing of it), treated rows weigh 1/(1 - h) and
+    -- control rows 1/h, so that runs with rare controls do not vanish from
+    -- the control arm. The response model reads the contacted only: 1.
+    INSERT INTO pg_temp.stormops_training_rows (row_id, property_id, at, treated, label, weight)
     SELECT o.proposal_id::text || ':' || o.property_id, o.property_id, w.starts, o.treated,
-           CASE WHEN kind = 'uplift' THEN o.converted ELSE o.responded END
+           CASE WHEN kind = 'uplift' THEN o.converted ELSE o.responded END,
+           CASE WHEN kind = 'response' THEN 1
+                WHEN o.treated THEN 1 / (1 - h.share) ELSE 1 / h.share END
       FROM stormops.run_outcomes(COALESCE(runs, '{}')) o
       JOIN stormops.run_windows(COALESCE(runs, '{}')) w ON w.proposal_id = o.proposal_id
-     WHERE kind = 'uplift' OR (o.treated AND o.contacted);
+      JOIN (SELECT d.proposal_id, avg((NOT d.treated)::int)::float8 AS share
+              FROM stormops.run_outcomes(COALESCE(runs, '{}')) d GROUP BY d.proposal_id) h
+        ON h.proposal_id = o.proposal_id
+     WHERE (kind = 'uplift' AND h.share > 0 AND h.share < 1) OR (kind = 'response' AND o.treated AND o.contacted);
   ELSIF kind = 'churn' THEN
     -- past customers of a ZIP where a Tier1 competitor filed a permit one to
     -- two years before as_of; churned when they did not convert with us in
     -- the year after the first such permit
-    INSERT INTO pg_temp.stormops_training_rows
-    SELECT p.property_id, p.property_id, f.filed_at, NULL,
+    INSERT INTO pg_temp.stormops_training_rows (row_id, property_id, at, treated, weight, label)
+    SELECT p.property_id, p.property_id, f.filed_at, NULL, 1,
            NOT EXISTS (SELECT FROM stormops.behavior_events b
                         WHERE b.property_id = p.property_id AND b.event_type = 'conversion'
                           AND b.event_timestamp >= f.filed_at AND b.event_timestamp < f.filed_at + interval '365 days')
@@ -134,13 +145,13 @@ BEGIN
   -- the features of each run's properties as of its start (few distinct
   -- moments: one feature query each, with plain parameters so it is inlined)
   CREATE TEMP TABLE stormops_training_features ON COMMIT DROP AS
-  SELECT r.row_id, r.treated, r.label, r.at AS as_of, f.*
+  SELECT r.row_id, r.treated, r.label, r.weight, r.at AS as_of, f.*
     FROM pg_temp.stormops_training_rows r, stormops.property_features(r.at, ARRAY[r.property_id]) f
    WHERE false;
   FOR moment IN SELECT DISTINCT r.at FROM pg_temp.stormops_training_rows r LOOP
     ids := ARRAY(SELECT DISTINCT r.property_id FROM pg_temp.stormops_training_rows r WHERE r.at = moment);
     INSERT INTO pg_temp.stormops_training_features
-    SELECT r.row_id, r.treated, r.label, r.at, f.*
+    SELECT r.row_id, r.treated, r.label, r.weight, r.at, f.*
       FROM pg_temp.stormops_training_rows r
       JOIN stormops.property_features(moment, ids) f ON f.property_id = r.property_id
      WHERE r.at = moment;
@@ -172,7 +183,7 @@ BEGIN
   END IF;
   IF kind = 'uplift' THEN
     id := stormops.train_uplift_model('pg_temp.stormops_training_rows'::regclass, 'row_id', stormops.property_feature_names(),
-                                      'treated', 'label', l2);
+                                      'treated', 'label', l2, 'weight');
   ELSE
     id := stormops.train_model(kind, 'pg_temp.stormops_training_rows'::regclass, 'row_id', stormops.property_feature_names(),
                                'label', l2);

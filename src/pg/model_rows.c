@@ -22,6 +22,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -236,6 +238,12 @@ receive_row(TupleTableSlot *tslot, DestReceiver *self)
 				null_value("feature", r->features[f].name, values[0],
 						   "Numeric features must not be NULL: COALESCE them and add a 0/1 column that says which were missing.");
 			r->num[n * r->nnum + r->slot[f]] = DatumGetFloat8(d);
+			if (!isfinite(DatumGetFloat8(d)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("feature column \"%s\" is %g in the row with id %s",
+								r->features[f].name, DatumGetFloat8(d), row_id(values[0])),
+						 errhint("Features are finite numbers, in the fit and the validation rows alike.")));
 		}
 		else if (isnull)
 			r->codes[n * r->ntext + r->slot[f]] = -1;
@@ -320,7 +328,11 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 				 errhint("Name at least one numeric, boolean or text column.")));
 
 	/* what each column is; names distinct and apart from the roles */
-	(void) column_kind_of(relid, id_column, "id", true);
+	if (get_attnum(relid, id_column) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("id column \"%s\" does not exist in relation %s", id_column, get_rel_name(relid)),
+				 errhint("Name a column of the relation (case and quotes as in the catalog); any type, read as text.")));
 	(void) column_kind_of(relid, label_column, "label", false);
 	if (treatment_column)
 		(void) column_kind_of(relid, treatment_column, "treatment", false);

@@ -53,10 +53,15 @@ ms_since(TimestampTz start)
 #define NOISE_DRAWS 200
 #define NOISE_STREAM 14
 
+/*
+ * Stop a fit only for what CHECK_FOR_INTERRUPTS turns into an error (a
+ * cancel, a statement timeout, termination): other interrupts (a memory
+ * context dump, a barrier) also set InterruptPending and must not fail it.
+ */
 static bool
 interrupt_pending(void)
 {
-	return INTERRUPTS_PENDING_CONDITION();
+	return QueryCancelPending || ProcDiePending;
 }
 
 static void
@@ -117,7 +122,12 @@ fit_arm(const model_rows *rows, const char *arm, const size_t *idx, size_t count
 								  interrupt_pending, m, &err);
 
 	if (rc == SO_ERR_INTERRUPTED)
+	{
 		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling the fit of the %s model", arm)));
+	}
 	if (rc == SO_OK)
 		return;
 	ereport(ERROR,
@@ -168,6 +178,28 @@ append_arm(StringInfo s, const model_rows *rows, const char *arm, const so_logit
 	appendStringInfoString(s, "]}");
 }
 
+/*
+ * The rows' (arm, label) pairs in a fixed order (by arm, then label), so
+ * that the noise level depends on the rows and the seed only, not on the
+ * order the relation happened to be read in (synchronized scans).
+ */
+static void
+canonical_pairs(const unsigned char *arm, const unsigned char *label, size_t n,
+				unsigned char *arm_out, unsigned char *label_out)
+{
+	size_t		k = 0;
+
+	for (int a = 0; a <= 1; a++)
+		for (int l = 0; l <= 1; l++)
+			for (size_t i = 0; i < n; i++)
+				if ((arm == NULL ? 0 : (arm[i] != 0)) == a && (label[i] != 0) == l)
+				{
+					if (arm_out)
+						arm_out[k] = (unsigned char) a;
+					label_out[k++] = (unsigned char) l;
+				}
+}
+
 static void
 append_metrics_uplift(StringInfo s, const model_rows *rows, const size_t *val, size_t nval,
 					  const so_logit_model *mt, const so_logit_model *mc, int64 seed)
@@ -177,6 +209,8 @@ append_metrics_uplift(StringInfo s, const model_rows *rows, const size_t *val, s
 	double	   *pc = palloc_extended(sizeof(double) * Max(nval, 1), MCXT_ALLOC_HUGE);
 	unsigned char *arm = palloc_extended(Max(nval, 1), MCXT_ALLOC_HUGE);
 	unsigned char *label = palloc_extended(Max(nval, 1), MCXT_ALLOC_HUGE);
+	unsigned char *arm_sorted = palloc_extended(Max(nval, 1), MCXT_ALLOC_HUGE);
+	unsigned char *label_sorted = palloc_extended(Max(nval, 1), MCXT_ALLOC_HUGE);
 	so_uplift_metrics um;
 	double		deciles[11],
 				noise,
@@ -224,7 +258,8 @@ append_metrics_uplift(StringInfo s, const model_rows *rows, const size_t *val, s
 	append_key_number(s, "auc_control", auc_c, true);
 	if (so_uplift_metrics_compute(score, arm, label, nval, &um) &&
 		so_qini_deciles(score, arm, label, nval, deciles) &&
-		so_qini_noise(arm, label, nval, NOISE_DRAWS, seed, NOISE_STREAM, &noise))
+		(canonical_pairs(arm, label, nval, arm_sorted, label_sorted),
+		 so_qini_noise(arm_sorted, label_sorted, nval, NOISE_DRAWS, seed, NOISE_STREAM, &noise)))
 	{
 		append_uplift_figures(s, &um, deciles);
 		append_key_number(s, "qini_noise", noise, true);
@@ -240,6 +275,7 @@ append_metrics_single(StringInfo s, const model_rows *rows, const size_t *val, s
 {
 	double	   *score = palloc_extended(sizeof(double) * Max(nval, 1), MCXT_ALLOC_HUGE);
 	unsigned char *label = palloc_extended(Max(nval, 1), MCXT_ALLOC_HUGE);
+	unsigned char *label_sorted = palloc_extended(Max(nval, 1), MCXT_ALLOC_HUGE);
 	double		auc,
 				noise;
 
@@ -248,8 +284,11 @@ append_metrics_single(StringInfo s, const model_rows *rows, const size_t *val, s
 		score[k] = so_logit_predict(m, rows->x + val[k] * rows->p);
 		label[k] = rows->y[val[k]] == 1.0;
 	}
-	appendStringInfo(s, ",\"metrics\":{\"rows_validate\":%zu", nval);
-	if (so_auc(score, label, nval, &auc) && so_auc_noise(label, nval, NOISE_DRAWS, seed, NOISE_STREAM, &noise))
+	appendStringInfo(s, ",\"metrics\":{\"rows_validate\":%zu,\"qini\":null,\"auuc\":null,"
+					 "\"auc_treated\":null,\"auc_control\":null", nval);
+	if (so_auc(score, label, nval, &auc) &&
+		(canonical_pairs(NULL, label, nval, NULL, label_sorted),
+		 so_auc_noise(label_sorted, nval, NOISE_DRAWS, seed, NOISE_STREAM, &noise)))
 	{
 		append_key_number(s, "auc", auc, true);
 		append_key_number(s, "auc_noise", noise, true);

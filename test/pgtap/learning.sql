@@ -7,7 +7,7 @@
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = error;
-SELECT plan(52);
+SELECT plan(60);
 
 -- rows with a signal: the label follows x1 more strongly when treated
 CREATE TEMP TABLE t AS
@@ -54,6 +54,10 @@ SELECT throws_ok($$SELECT stormops.train_uplift_model('t_ones', 'id', '{x1}', 't
 SELECT throws_ok($$SELECT stormops.train_model('ltv', 't', 'id', '{x1}', 'label')$$,
   '22023', 'kind ''ltv'' is not a one-model kind', 'ltv is not trained: 22023');
 SELECT throws_ok($$SELECT * FROM stormops.model_coefficients(999)$$, '42704', 'model 999 does not exist', 'an unknown model: 42704');
+CREATE TEMP VIEW t_nan AS SELECT id, CASE WHEN id = 3 THEN 'NaN'::float8 ELSE x1 END AS x1, treated, label FROM t;
+SELECT ok(stormops.validation_row('3'), 'row 3 validates (so the core never sees it)');
+SELECT throws_ok($$SELECT stormops.train_uplift_model('t_nan', 'id', '{x1}', 'treated', 'label')$$,
+  '22023', 'feature column "x1" is NaN in the row with id ''3''', 'a NaN feature in a validation row: 22023');
 SELECT is((SELECT count(*) FROM stormops.models), 0::bigint, 'nothing written by any refusal');
 
 -- a model: version 1, both arms, one-hot levels of the fit rows, a constant column at 0
@@ -110,10 +114,22 @@ SELECT is((SELECT round(s.score::numeric, 12) FROM stormops.model_scores((SELECT
 SELECT throws_ok($$SELECT * FROM stormops.model_scores((SELECT max(model_id) FROM stormops.models), 't_null', 'id')$$,
   '42703', NULL, 'scoring a relation without the model''s columns: 42703');
 
--- a second model of the kind: version 2; no better on the same rows: a candidate
+-- a source the active model cannot score (NULL in a column it reads): no comparison on its rows, no failure
+CREATE TEMP VIEW t_gap AS SELECT id, x1, CASE WHEN id % 5 = 0 THEN NULL ELSE x2 END AS x2, region, const, tag, treated, label FROM t;
+SELECT lives_ok($$SELECT stormops.train_uplift_model('t_gap', 'id', '{x1}', 'treated', 'label')$$,
+  'training on a source where the active model meets a NULL still works');
+SELECT ok((SELECT status_reason LIKE '%on its own validation rows%' FROM stormops.models ORDER BY model_id DESC LIMIT 1),
+          'and compares with the active model''s stored figure, saying so');
+SELECT lives_ok($$SELECT stormops.activate_model(1, 'test: back to the first')$$, 'the first model active again');
+-- any id type, read as text
+CREATE TEMP VIEW t_uuid AS SELECT md5(id::text)::uuid AS uid, x1, treated, label FROM t;
+SELECT lives_ok($$SELECT stormops.train_uplift_model('t_uuid', 'uid', '{x1}', 'treated', 'label')$$, 'a uuid id');
+SELECT lives_ok($$SELECT stormops.activate_model(1, 'test: back to the first')$$, 'the first model active again');
+
+-- a second model of the kind: a new version; no better on the same rows: a candidate
 SELECT lives_ok($$SELECT stormops.train_uplift_model('t', 'id', '{x2}', 'treated', 'label')$$, 'a weaker model trains');
-SELECT is((SELECT version || ' ' || status FROM stormops.models ORDER BY model_id DESC LIMIT 1), '2 candidate',
-          'version 2 stays a candidate');
+SELECT is((SELECT version || ' ' || status FROM stormops.models ORDER BY model_id DESC LIMIT 1), '4 candidate',
+          'version 4 stays a candidate');
 SELECT ok((SELECT status_reason LIKE 'candidate: validation qini %; model % (version 1) has % on the same validation rows; does not beat %'
              FROM stormops.models ORDER BY model_id DESC LIMIT 1), 'with the reason: compared on the same validation rows');
 
@@ -128,9 +144,9 @@ SELECT is((SELECT kind || ' v' || version || ' ' || status || ' ' || (fit->0->>'
           'response v2 active single', 'a one-model kind: arm single, versions per kind, activated by AUC');
 
 -- by hand: activate and retire, one active per kind
-SELECT lives_ok($$SELECT stormops.activate_model(2, 'test')$$, 'activate_model by hand');
+SELECT lives_ok($$SELECT stormops.activate_model(4, 'test')$$, 'activate_model by hand');
 SELECT is((SELECT string_agg(version || '=' || status, ' ' ORDER BY version) FROM stormops.models WHERE kind = 'uplift'),
-          '1=retired 2=active', 'the previous active model is retired');
+          '1=retired 2=candidate 3=candidate 4=active', 'the previous active model is retired');
 SELECT lives_ok($$SELECT stormops.activate_model(1)$$, 'and back');
 SELECT is(stormops.score_properties(), 0::bigint, 'active models that read other relations score no property');
 SELECT lives_ok($$SELECT stormops.retire_model(m.model_id, 'test') FROM stormops.models m WHERE m.status = 'active'$$,
@@ -160,6 +176,8 @@ SELECT is((SELECT rows_treated + rows_control + (metrics->>'rows_validate')::big
              FROM stormops.models ORDER BY model_id DESC LIMIT 1),
           '1200 active stormops.property_features: uplift rows as of 2019-06-01 00:00:00+00',
           'every decision of the closed run is a row; roof age carries the uplift; active');
+SELECT is((SELECT weight_column FROM stormops.models ORDER BY model_id DESC LIMIT 1), 'weight',
+          'property uplift rows weigh 1/propensity (the run''s holdout share)');
 SELECT is((SELECT feature FROM stormops.model_coefficients((SELECT max(model_id) FROM stormops.models))
             WHERE arm = 'treated' AND feature <> 'intercept' ORDER BY abs(standardized_coefficient) DESC LIMIT 1),
           'roof_age', 'the treated arm''s strongest feature is roof age');
