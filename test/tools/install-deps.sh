@@ -18,6 +18,8 @@ packages=(
   python3-numpy                          # independent computation in the similarity tests
   python3-pandas                         # pandas.cut, the reference of the sensitivity bins
   python3-psycopg                        # psycopg 3: the example control plane's queries, tested
+  python3-sklearn                        # scikit-learn: the reference coefficients of the learning tests, the bench's peer
+  python3-networkx                       # networkx.pagerank: the reference of the diffusion scores (tests only)
 )
 
 missing=()
