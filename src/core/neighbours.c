@@ -335,8 +335,12 @@ so_neighbours_within(const double *lat, const double *lon, size_t n, int k, doub
 	{
 		size_t		at = out->start[i];
 
-		memcpy(out->to + at, scratch_to + first[i], counts[i] * sizeof(uint32_t));
-		memcpy(out->distance_m + at, scratch_d + first[i], counts[i] * sizeof(double));
+		/* (no scratch buffer exists when no point has a neighbour: the fuzz target) */
+		if (counts[i] > 0)
+		{
+			memcpy(out->to + at, scratch_to + first[i], counts[i] * sizeof(uint32_t));
+			memcpy(out->distance_m + at, scratch_d + first[i], counts[i] * sizeof(double));
+		}
 		out->start[i + 1] = at + counts[i];
 	}
 

@@ -1,7 +1,8 @@
 /*
  * fuzz_common.h: what the fuzz harness's files share: the CHECK macro that
  * aborts with the broken invariant, the error-buffer checks (fuzz_core.c),
- * and the learner's entry point (fuzz_learning.c).
+ * and the entry points of the learner (fuzz_learning.c) and the diffusion
+ * graph (fuzz_graph.c).
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
@@ -37,5 +38,8 @@ void		check_cleared(const char *who, const so_error *err);
 
 /* The input read as a small numeric problem for logistic.h and uplift_metrics.h. */
 void		fuzz_learning(const uint8_t *data, size_t size);
+
+/* The input read as points and seeds for neighbours.h and pagerank.h. */
+void		fuzz_graph(const uint8_t *data, size_t size);
 
 #endif							/* FUZZ_COMMON_H */

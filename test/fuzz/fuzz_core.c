@@ -14,8 +14,9 @@
  *                              Beta parameters and counts (bandit.h)
  *
  * and, independently of the JSON reading, the same bytes are read as a
- * small numeric problem for the learner (fuzz_learning.c, which lists its
- * entry points and invariants).
+ * small numeric problem for the learner (fuzz_learning.c) and as points of
+ * the diffusion graph (fuzz_graph.c); each file lists its entry points and
+ * invariants.
  *
  * Besides the sanitizers (ASan, UBSan, LeakSanitizer), the harness checks the
  * contracts written in the headers and in docs/playbook-reference.md and
@@ -714,6 +715,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_clocks(json, size);
 	fuzz_bandit(data, size);
 	fuzz_learning(data, size);
+	fuzz_graph(data, size);
 
 	free(json);
 	return 0;

@@ -52,7 +52,7 @@ mkdir -p "$OUT" "$WORK_CORPUS" "$ARTIFACTS"
 echo "fuzz: building $BIN with $($CLANG --version | head -n 1)"
 # shellcheck disable=SC2086  # src/core/*.c is meant to glob
 if ! "$CLANG" -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -Isrc/core -Itest/unit test/fuzz/fuzz_core.c test/fuzz/fuzz_learning.c src/core/*.c \
+	-fno-sanitize-recover=undefined -Isrc/core -Itest/unit test/fuzz/fuzz_core.c test/fuzz/fuzz_learning.c test/fuzz/fuzz_graph.c src/core/*.c \
 	-ljson-c -lm -o "$BIN"; then
 	echo "fuzz: build failed. Needs clang 14, libclang-rt-14-dev (the libFuzzer runtime)" >&2
 	echo "fuzz: and libjson-c-dev; if src/core is being edited, a half-written file breaks the build too." >&2

@@ -161,6 +161,16 @@ main(void)
 		so_neighbour_lists_free(&lists);
 	}
 
+	/* no point has a neighbour (found by the fuzz target: no scratch buffer at all) */
+	{
+		double		la[] = {30.0, 31.0, 32.0},
+					lo[] = {-100.0, -100.0, -100.0};
+
+		rc = so_neighbours_within(la, lo, 3, 8, 250, NULL, &lists, &err);
+		ok(rc == SO_OK && lists.start[3] == 0 && lists.start[1] == 0, "points far apart: empty lists");
+		so_neighbour_lists_free(&lists);
+	}
+
 	/* refusals, nothing written */
 	rc = so_neighbours_within(lat, lon, N, 0, 250, NULL, &lists, &err);
 	ok(rc == SO_ERR_RANGE && strcmp(err.path, "k") == 0 && lists.start == NULL, "k = 0: range error");
