@@ -38,6 +38,7 @@
 
 #define BATCH_ROWS 10000
 #define MAX_LEVEL_BYTES 200
+#define MAX_MATRIX_BYTES 8e9
 
 typedef enum column_kind
 {
@@ -494,6 +495,13 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 				for (int k = 0; k < mf->nlevels; k++)
 					out->column_names[mf->first_column + k] = psprintf("%s=%s", mf->name, mf->levels[k]);
 		}
+		/* the dense matrix is refused above 8 GB rather than left to the OOM killer */
+		if ((double) n * (double) p * sizeof(double) > MAX_MATRIX_BYTES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the rows make a matrix of %.1f GB (" INT64_FORMAT " rows x %d columns)",
+							(double) n * (double) p * sizeof(double) / 1e9, n, p),
+					 errhint("At most %.0f GB: fewer rows (a sample), or fewer one-hot levels.", MAX_MATRIX_BYTES / 1e9)));
 		out->x = MemoryContextAllocHuge(CurrentMemoryContext, (Size) Max(n, 1) * Max(p, 1) * sizeof(double));
 		for (int64 i = 0; i < n; i++)
 		{
