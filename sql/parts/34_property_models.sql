@@ -115,13 +115,11 @@ BEGIN
     SELECT o.proposal_id::text || ':' || o.property_id, o.property_id, w.starts, o.treated,
            CASE WHEN kind = 'uplift' THEN o.converted ELSE o.responded END,
            CASE WHEN kind = 'response' THEN 1
-                WHEN o.treated THEN 1 / (1 - h.share) ELSE 1 / h.share END
-      FROM stormops.run_outcomes(COALESCE(runs, '{}')) o
+                WHEN o.treated THEN 1 / (1 - o.share) ELSE 1 / o.share END
+      FROM (SELECT r.*, avg((NOT r.treated)::int) OVER (PARTITION BY r.proposal_id)::float8 AS share
+              FROM stormops.run_outcomes(COALESCE(runs, '{}')) r) o
       JOIN stormops.run_windows(COALESCE(runs, '{}')) w ON w.proposal_id = o.proposal_id
-      JOIN (SELECT d.proposal_id, avg((NOT d.treated)::int)::float8 AS share
-              FROM stormops.run_outcomes(COALESCE(runs, '{}')) d GROUP BY d.proposal_id) h
-        ON h.proposal_id = o.proposal_id
-     WHERE (kind = 'uplift' AND h.share > 0 AND h.share < 1) OR (kind = 'response' AND o.treated AND o.contacted);
+     WHERE (kind = 'uplift' AND o.share > 0 AND o.share < 1) OR (kind = 'response' AND o.treated AND o.contacted);
   ELSIF kind = 'churn' THEN
     -- past customers of a ZIP where a Tier1 competitor filed a permit one to
     -- two years before as_of; churned when they did not convert with us in

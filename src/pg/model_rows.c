@@ -304,6 +304,8 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 	bool	   *name_nulls;
 	int			nfeatures;
 	column_kind *kinds;
+	column_kind label_kind,
+				treatment_kind = KIND_NUMBER;
 	int			nnum = 0,
 				ntext = 0;
 	int		   *slot;			/* feature -> index among numbers or texts */
@@ -334,9 +336,9 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("id column \"%s\" does not exist in relation %s", id_column, get_rel_name(relid)),
 				 errhint("Name a column of the relation (case and quotes as in the catalog); any type, read as text.")));
-	(void) column_kind_of(relid, label_column, "label", false);
+	label_kind = column_kind_of(relid, label_column, "label", false);
 	if (treatment_column)
-		(void) column_kind_of(relid, treatment_column, "treatment", false);
+		treatment_kind = column_kind_of(relid, treatment_column, "treatment", false);
 	if (weight_column && column_kind_of(relid, weight_column, "weight", false) != KIND_NUMBER)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -390,9 +392,9 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT (%s)::pg_catalog.text, stormops.validation_row((%s)::pg_catalog.text)",
 					 quote_identifier(id_column), quote_identifier(id_column));
-	append_read_expression(&sql, label_column, column_kind_of(relid, label_column, "label", false));
+	append_read_expression(&sql, label_column, label_kind);
 	if (treatment_column)
-		append_read_expression(&sql, treatment_column, column_kind_of(relid, treatment_column, "treatment", false));
+		append_read_expression(&sql, treatment_column, treatment_kind);
 	if (weight_column)
 		append_read_expression(&sql, weight_column, KIND_NUMBER);
 	memset(&reader, 0, sizeof(reader));

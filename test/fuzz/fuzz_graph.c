@@ -28,8 +28,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "geo_distance.h"
 #include "neighbours.h"
+#include "neighbours_brute.h"
 #include "pagerank.h"
 
 #define MAX_POINTS 40
@@ -101,28 +101,8 @@ fuzz_graph(const uint8_t *data, size_t size)
 	{
 		uint32_t	bj[SO_NEIGHBOURS_MAX_K];
 		double		bd[SO_NEIGHBOURS_MAX_K];
-		int			count = 0;
+		int			count = brute_force_neighbours(lat, lon, n, i, k, radius, bj, bd);
 
-		for (size_t j = 0; j < n; j++)
-		{
-			double		d;
-			int			at;
-
-			if (j == i)
-				continue;
-			d = so_haversine_km(lat[i], lon[i], lat[j], lon[j]) * 1000.0;
-			if (d > radius || (count == k && (d > bd[k - 1] || (d == bd[k - 1] && j > bj[k - 1]))))
-				continue;
-			at = count < k ? count++ : k - 1;
-			while (at > 0 && (bd[at - 1] > d || (bd[at - 1] == d && bj[at - 1] > j)))
-			{
-				bd[at] = bd[at - 1];
-				bj[at] = bj[at - 1];
-				at--;
-			}
-			bd[at] = d;
-			bj[at] = (uint32_t) j;
-		}
 		CHECK(lists.start[i + 1] - lists.start[i] == (size_t) count,
 			  "so_neighbours_within: point %zu has %zu neighbours, the brute force %d",
 			  i, lists.start[i + 1] - lists.start[i], count);

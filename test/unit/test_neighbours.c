@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "geo_distance.h"
 #include "neighbours.h"
+#include "neighbours_brute.h"
 #include "tap.h"
 
 #define N 5000
@@ -38,30 +38,8 @@ matches_brute_force(const double *lat, const double *lon, size_t n, int k, doubl
 	{
 		uint32_t	bj[SO_NEIGHBOURS_MAX_K];
 		double		bd[SO_NEIGHBOURS_MAX_K];
-		int			count = 0;
+		int			count = brute_force_neighbours(lat, lon, n, i, k, radius, bj, bd);
 
-		for (size_t j = 0; j < n; j++)
-		{
-			double		d;
-			int			pos;
-
-			if (j == i)
-				continue;
-			d = so_haversine_km(lat[i], lon[i], lat[j], lon[j]) * 1000.0;
-			if (d > radius)
-				continue;
-			if (count == k && (d > bd[k - 1] || (d == bd[k - 1] && j > bj[k - 1])))
-				continue;
-			pos = count < k ? count++ : k - 1;
-			while (pos > 0 && (bd[pos - 1] > d || (bd[pos - 1] == d && bj[pos - 1] > j)))
-			{
-				bd[pos] = bd[pos - 1];
-				bj[pos] = bj[pos - 1];
-				pos--;
-			}
-			bd[pos] = d;
-			bj[pos] = (uint32_t) j;
-		}
 		if (got->start[i + 1] - got->start[i] != (size_t) count)
 		{
 			*bad_point = i;
