@@ -115,8 +115,18 @@ CREATE TABLE stormops.property_scores (
   -- 0.2.0 (the update script adds it the same way)
   response_score pg_catalog.float8
                  CONSTRAINT property_scores_response_range
-                 CHECK (response_score OPERATOR(pg_catalog.>=) 0 AND response_score OPERATOR(pg_catalog.<=) 1)
+                 CHECK (response_score OPERATOR(pg_catalog.>=) 0 AND response_score OPERATOR(pg_catalog.<=) 1),
+  diffusion_score      pg_catalog.float8
+                       CONSTRAINT property_scores_diffusion_range
+                       CHECK (diffusion_score OPERATOR(pg_catalog.>=) 0 AND diffusion_score OPERATOR(pg_catalog.<=) 1),
+  diffusion_percentile pg_catalog.float8
+                       CONSTRAINT property_scores_diffusion_percentile_range
+                       CHECK (diffusion_percentile OPERATOR(pg_catalog.>=) 0 AND diffusion_percentile OPERATOR(pg_catalog.<=) 100)
 );
 COMMENT ON TABLE stormops.property_scores IS 'Model outputs, one row per property.';
 COMMENT ON COLUMN stormops.property_scores.response_score IS
   'P(response | contacted) by the active response model (score_properties); NULL before one is active.';
+COMMENT ON COLUMN stormops.property_scores.diffusion_score IS
+  'Personalized PageRank of word-of-mouth diffusion from past and recent customers (refresh_diffusion, docs/diffusion.md); NULL before the first refresh.';
+COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
+  '100 * percent_rank of diffusion_score among all properties at the refresh: the share (in %) of the others with a lower score. The targeting key diffusion.min_score compares with it.';

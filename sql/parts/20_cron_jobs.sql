@@ -13,7 +13,8 @@ BEGIN ATOMIC
     ('stormops-competition', 'nightly', 'SELECT stormops.refresh_competition(now(), 90)'),
     ('stormops-execution-metrics', 'nightly', 'SELECT stormops.refresh_execution_metrics()'),
     ('stormops-close-executions', 'nightly', 'SELECT count(*) FROM stormops.close_finished_executions()'),
-    ('stormops-train-and-score', 'nightly', 'SELECT * FROM stormops.train_and_score()')
+    ('stormops-train-and-score', 'nightly', 'SELECT * FROM stormops.train_and_score()'),
+    ('stormops-refresh-diffusion', 'nightly', 'SELECT * FROM stormops.refresh_diffusion()')
   ) AS j(job_name, cadence, command);
 END;
 

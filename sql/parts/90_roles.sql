@@ -148,7 +148,12 @@ GRANT EXECUTE ON FUNCTION
   stormops.model_qini_curve(pg_catalog.int8),
   stormops.property_features(pg_catalog.timestamptz, pg_catalog.text[]),
   stormops.property_feature_names(),
-  stormops.active_property_model(pg_catalog.text)
+  stormops.active_property_model(pg_catalog.text),
+  stormops.neighbor_weight(pg_catalog.float8),
+  stormops.referral_weight(),
+  stormops.diffusion_seeds(pg_catalog.timestamptz),
+  stormops.diffusion_scores(pg_catalog.timestamptz),
+  stormops.diffusion_paths(pg_catalog.text, pg_catalog.int4, pg_catalog.int4)
 TO stormops_viewer;
 GRANT EXECUTE ON FUNCTION
   stormops.ingest_noaa_details(),
@@ -188,7 +193,9 @@ GRANT EXECUTE ON FUNCTION
   stormops.train_property_model(pg_catalog.text, pg_catalog.timestamptz, pg_catalog.float8),
   stormops.count_ml_scoring_run(),
   stormops.score_properties(pg_catalog.timestamptz),
-  stormops.train_and_score(pg_catalog.timestamptz)
+  stormops.train_and_score(pg_catalog.timestamptz),
+  stormops.refresh_neighbors(),
+  stormops.refresh_diffusion(pg_catalog.timestamptz)
 TO stormops_operator;
 
 -- Tables and views alike (the control plane's views, docs/control-plane.md,
@@ -201,7 +208,8 @@ GRANT INSERT, UPDATE, DELETE ON
   stormops.property_scores, stormops.storm_events, stormops.storm_reports,
   stormops.property_impacts, stormops.behavior_events, stormops.competitor_permits,
   stormops.zip_competition, stormops.playbooks, stormops.do_not_contact,
-  stormops.models, stormops.model_terms
+  stormops.models, stormops.model_terms, stormops.property_neighbors, stormops.referrals,
+  stormops.diffusion_runs
 TO stormops_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;
 -- Loading storm files: \copy into staging, then the ingest functions.

@@ -3,7 +3,8 @@
 -- end; variants, A/B tests and the bandit (adaptive.md); retrospectives,
 -- history, sensitivity and imported campaigns (retrospectives.md); the
 -- control plane's views (docs/control-plane.md); the model registry,
--- training, validation and scoring (learning.md).
+-- training, validation and scoring (learning.md); the diffusion graph and
+-- its scores (diffusion.md).
 --
 -- Schema changes to 0.1.0 objects are written here; new and changed code
 -- comes from sql/parts through --@include (the Makefile inlines each part
@@ -99,6 +100,20 @@ COMMENT ON COLUMN stormops.property_scores.response_score IS
 --@include 32_models.sql
 --@include 33_model_training.sql
 --@include 34_property_models.sql
+
+ALTER TABLE stormops.property_scores
+  ADD COLUMN diffusion_score pg_catalog.float8
+      CONSTRAINT property_scores_diffusion_range
+      CHECK (diffusion_score OPERATOR(pg_catalog.>=) 0 AND diffusion_score OPERATOR(pg_catalog.<=) 1),
+  ADD COLUMN diffusion_percentile pg_catalog.float8
+      CONSTRAINT property_scores_diffusion_percentile_range
+      CHECK (diffusion_percentile OPERATOR(pg_catalog.>=) 0 AND diffusion_percentile OPERATOR(pg_catalog.<=) 100);
+COMMENT ON COLUMN stormops.property_scores.diffusion_score IS
+  'Personalized PageRank of word-of-mouth diffusion from past and recent customers (refresh_diffusion, docs/diffusion.md); NULL before the first refresh.';
+COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
+  '100 * percent_rank of diffusion_score among all properties at the refresh: the share (in %) of the others with a lower score. The targeting key diffusion.min_score compares with it.';
+--@include 35_diffusion_tables.sql
+--@include 36_diffusion.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

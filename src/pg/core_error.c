@@ -3,7 +3,15 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "core_error.h"
+
+bool
+stormops_cancel_pending(void)
+{
+	return QueryCancelPending || ProcDiePending;
+}
 
 const char *
 stormops_error_path(const so_error *err)

@@ -16,6 +16,15 @@
 pg_attribute_noreturn() void stormops_raise_core_error(const char *document,
 													   const so_error *err);
 
+/*
+ * Whether a long core computation should stop: only for what
+ * CHECK_FOR_INTERRUPTS turns into an error (a cancel, a statement timeout,
+ * termination); other interrupts (a memory context dump, a barrier) also
+ * set InterruptPending and must not fail it. Pass it as should_stop, then
+ * call CHECK_FOR_INTERRUPTS() on SO_ERR_INTERRUPTED.
+ */
+bool		stormops_cancel_pending(void);
+
 /* The path as shown to users: "(top level)" for the document itself. */
 const char *stormops_error_path(const so_error *err);
 

@@ -33,6 +33,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "core_error.h"
 #include "logistic.h"
 #include "model_rows.h"
 #include "uplift_metrics.h"
@@ -52,17 +53,6 @@ ms_since(TimestampTz start)
 /* Random orders drawn for the noise level of the activation rule. */
 #define NOISE_DRAWS 200
 #define NOISE_STREAM 14
-
-/*
- * Stop a fit only for what CHECK_FOR_INTERRUPTS turns into an error (a
- * cancel, a statement timeout, termination): other interrupts (a memory
- * context dump, a barrier) also set InterruptPending and must not fail it.
- */
-static bool
-interrupt_pending(void)
-{
-	return QueryCancelPending || ProcDiePending;
-}
 
 static void
 append_number(StringInfo s, double v)
@@ -119,7 +109,7 @@ fit_arm(const model_rows *rows, const char *arm, const size_t *idx, size_t count
 	so_error	err;
 	int			rc = so_logit_fit(rows->x, rows->p, rows->y, rows->w, idx, count, l2,
 								  SO_LOGIT_DEFAULT_MAX_ITER, SO_LOGIT_DEFAULT_TOL,
-								  interrupt_pending, m, &err);
+								  stormops_cancel_pending, m, &err);
 
 	if (rc == SO_ERR_INTERRUPTED)
 	{

@@ -14,6 +14,7 @@
 
 #include "bandit_functions.h"
 #include "contact_settings.h"
+#include "diffusion.h"
 #include "storm_launcher.h"
 #include "storm_worker_state.h"
 #include "webhook_delivery.h"
@@ -63,6 +64,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	stormops_define_contact_settings();
+	stormops_define_diffusion_settings();
 	stormops_define_bandit_settings();
 	storm_launcher_define_settings();
 	webhook_define_settings();

@@ -1,0 +1,52 @@
+/*
+ * graph_read.h: reading the diffusion graph's inputs from SQL (graph_read.c):
+ * a read-only query streamed row by row into a callback (no SPI tuple
+ * table: the neighbour table has some eight million rows at a million
+ * properties), and the property set as node numbers.
+ */
+#ifndef STORMOPS_GRAPH_READ_H
+#define STORMOPS_GRAPH_READ_H
+
+#include "postgres.h"
+
+#include "executor/tuptable.h"
+
+#include "id_index.h"
+
+/*
+ * Run sql (read-only; $1 a timestamptz when nargs is 1) inside the caller's
+ * SPI connection, calling each(slot, arg) for every row with all attributes
+ * fetched. A per-row memory context is reset after each call: each keeps
+ * what it needs in its own context.
+ */
+void		graph_read_each(const char *sql, int nargs, Datum arg1,
+							void (*each) (TupleTableSlot *slot, void *arg), void *arg);
+
+/*
+ * Every property as a node: ids in byte order (node i is the i-th id), so
+ * "ties by property id" of the neighbour lists is node order. Coordinates
+ * when with_points (has_point false where lat or lon is NULL).
+ */
+typedef struct graph_nodes
+{
+	int64		n;
+	const char **ids;			/* [n] into one arena, NUL-terminated */
+	size_t	   *lens;			/* [n] */
+	double	   *lat,
+			   *lon;			/* [n] when with_points */
+	bool	   *has_point;		/* [n] when with_points */
+	so_id_index index;			/* malloc'd: graph_nodes_free */
+} graph_nodes;
+
+void		graph_nodes_read(graph_nodes *nodes, bool with_points);
+void		graph_nodes_free(graph_nodes *nodes);
+
+/* The node of a text datum, or -1 for an id that is not a property. */
+int64		graph_node_of(const graph_nodes *nodes, Datum id);
+
+/* Memory for an array that may pass 1 GB (ten million properties, k = 64). */
+void	   *graph_alloc(Size count, Size width);
+/* p (NULL or from these two) resized to count items of width bytes. */
+void	   *graph_resize(void *p, Size count, Size width);
+
+#endif							/* STORMOPS_GRAPH_READ_H */
