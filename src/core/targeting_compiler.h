@@ -74,6 +74,7 @@ void		tsql_geography_conditions(compiler *c);
 void		tsql_demographic_conditions(compiler *c);
 void		tsql_psychographic_conditions(compiler *c);
 void		tsql_competition_conditions(compiler *c);
+void		tsql_diffusion_conditions(compiler *c);
 bool		tsql_needs_counts(const so_targeting *r);
 void		tsql_behavioral_conditions(compiler *c);
 bool		tsql_similarity_on(const so_targeting *r, so_similarity_mode mode);

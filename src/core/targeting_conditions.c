@@ -2,7 +2,7 @@
  * targeting_conditions.c: each section of the targeting rules as labelled
  * conditions (targeting.md): physics (the qualifying impact), geography
  * (ZIPs, tracts, a polygon), demographics, psychographics, behaviour,
- * competition and similarity. Each condition is a predicate over one row
+ * competition, diffusion (docs/diffusion.md) and similarity. Each condition is a predicate over one row
  * of stormops.properties p and the relations targeting_sql.c joins to it,
  * with a label for the funnel; values are quoted by sql_text.c, so no rule
  * can change the statement's structure. Failure modes: allocation failures
@@ -404,6 +404,21 @@ tsql_competition_conditions(compiler *c)
 		compare_number(c, "competition", "zc.white_space_score", GE,
 					   &r->competition.white_space_score_min, "numeric",
 					   "zip white-space score", ">=");
+}
+
+/*
+ * diffusion: the percent rank stored with the score at the last refresh
+ * (a property scored since has none and fails, as NULL does).
+ */
+void
+tsql_diffusion_conditions(compiler *c)
+{
+	const so_targeting *r = c->r;
+
+	if (r->diffusion.min_score.set)
+		compare_number(c, "diffusion", "ps.diffusion_percentile", GE,
+					   &r->diffusion.min_score, "float8",
+					   "diffusion score percentile", ">=");
 }
 
 /* ---- behavioral ---- */

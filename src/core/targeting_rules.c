@@ -2,9 +2,10 @@
  * targeting_rules.c: parse and validate a playbook's targeting_rules.
  *
  * Sections are read in a fixed order (physics, geography, demographics,
- * psychographics, behavioral, competition, similarity) and, inside each,
- * unknown keys first and then the known keys in reference order, so that the
- * error reported for a document with several problems is deterministic.
+ * psychographics, behavioral, competition, diffusion, similarity) and,
+ * inside each, unknown keys first and then the known keys in reference
+ * order, so that the error reported for a document with several problems
+ * is deterministic.
  * Absent keys, JSON null and {} sections all mean "no condition". The typed
  * readers of optional keys are in rule_keys.c.
  */
@@ -257,6 +258,26 @@ parse_competition(struct json_object *root, so_path *p, so_targeting *t, so_erro
 	return rc;
 }
 
+static const char *const diffusion_keys[] = {"min_score", NULL};
+
+static int
+parse_diffusion(struct json_object *root, so_path *p, so_targeting *t, so_error *err)
+{
+	struct json_object *sec;
+	size_t		prev;
+	int			rc;
+
+	rc = so_rule_open_section(root, p, "diffusion", diffusion_keys,
+					  "an object of diffusion conditions, e.g. {\"min_score\": 90}, or null",
+					  &sec, &prev, err);
+	if (rc == SO_OK)
+		rc = so_rule_opt_number(sec, p, "min_score", 0, 100,
+						"a number from 0 to 100 (the minimum percentile of the diffusion score)",
+						&t->diffusion.min_score, err);
+	so_path_pop(p, prev);
+	return rc;
+}
+
 static const char *const similarity_keys[] = {
 	"enabled", "mode", "reference_property_ids", "reference_tract_ids",
 	"similarity_threshold", "top_k", "top_k_tracts", "properties_per_tract", NULL
@@ -441,7 +462,7 @@ parse_similarity(struct json_object *root, so_path *p, so_targeting *t, so_error
 
 static const char *const root_keys[] = {
 	"physics", "geography", "demographics", "psychographics", "behavioral",
-	"competition", "similarity", NULL
+	"competition", "diffusion", "similarity", NULL
 };
 
 int
@@ -476,6 +497,8 @@ so_targeting_parse(const char *json, size_t len, so_targeting **out, so_error *e
 		rc = parse_behavioral(root, &p, t, err);
 	if (rc == SO_OK)
 		rc = parse_competition(root, &p, t, err);
+	if (rc == SO_OK)
+		rc = parse_diffusion(root, &p, t, err);
 	if (rc == SO_OK)
 		rc = parse_similarity(root, &p, t, err);
 
@@ -538,5 +561,6 @@ so_targeting_is_empty(const so_targeting *r)
 		!r->behavioral.past_customers_only &&
 		!r->competition.competitor_pressure_max.set &&
 		!r->competition.white_space_score_min.set &&
+		!r->diffusion.min_score.set &&
 		!r->similarity.enabled;
 }

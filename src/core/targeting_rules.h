@@ -90,6 +90,10 @@ typedef struct so_targeting
 	}			competition;
 	struct
 	{
+		so_opt_num	min_score;	/* 0..100: a percentile of the diffusion score */
+	}			diffusion;
+	struct
+	{
 		bool		enabled;
 		so_similarity_mode mode;
 		so_strlist	reference_property_ids; /* mode property: ids or cohort names */

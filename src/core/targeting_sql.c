@@ -316,6 +316,7 @@ compiler_init(compiler *c, const so_targeting *rules, const so_targeting_context
 	tsql_psychographic_conditions(c);
 	tsql_behavioral_conditions(c);
 	tsql_competition_conditions(c);
+	tsql_diffusion_conditions(c);
 	tsql_similarity_conditions(c);
 	if (c->failed)
 		return so_error_set(err, SO_ERR_TOO_LARGE, "", "could not build the statement",

@@ -1,6 +1,6 @@
 -- The data model's contract: tables, columns, keys, checks and indexes.
 BEGIN;
-SELECT plan(114);
+SELECT plan(123);
 
 SELECT has_schema('stormops');
 SELECT tables_are('stormops', ARRAY[
@@ -10,7 +10,7 @@ SELECT tables_are('stormops', ARRAY[
   'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
   'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors',
   'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts', 'zcta_staging',
-  'arm_pools', 'arm_statistics', 'models', 'model_terms']);
+  'arm_pools', 'arm_statistics', 'models', 'model_terms', 'property_neighbors', 'referrals', 'diffusion_runs']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
@@ -48,7 +48,11 @@ SELECT has_column('stormops', t, c, format('%s.%s exists', t, c))
     -- 0.2.0 (contact plans)
     ('zip_codes', 'time_zone'), ('behavior_events', 'contact_id'), ('behavior_events', 'step'),
     ('playbook_executions', 'channel_strategy'), ('playbook_executions', 'message_variants'),
-    ('playbook_executions', 'end_reason')
+    ('playbook_executions', 'end_reason'),
+    -- 0.2.0 (diffusion.md)
+    ('property_neighbors', 'property_id'), ('property_neighbors', 'neighbor_id'), ('property_neighbors', 'distance_m'),
+    ('referrals', 'referrer_property_id'), ('referrals', 'referred_property_id'), ('referrals', 'referred_at'),
+    ('property_scores', 'diffusion_score')
   ) AS contract(t, c);
 SELECT enum_has_labels('stormops', 'contact_status', ARRAY['planned', 'leased', 'sent', 'skipped', 'expired', 'failed']);
 SELECT col_is_pk('stormops', 'contact_steps', ARRAY['execution_id', 'property_id', 'step'],
@@ -56,6 +60,10 @@ SELECT col_is_pk('stormops', 'contact_steps', ARRAY['execution_id', 'property_id
 SELECT col_is_pk('stormops', 'contact_step_changes', ARRAY['property_id', 'execution_id', 'step', 'change_id'],
   'contact step changes are keyed with property_id');
 
+SELECT col_is_pk('stormops', 'property_neighbors', ARRAY['property_id', 'neighbor_id'],
+  'neighbour lists are keyed by (property_id, neighbor_id)');
+SELECT col_is_pk('stormops', 'referrals', ARRAY['referrer_property_id', 'referred_property_id'],
+  'referrals are keyed by (referrer_property_id, referred_property_id)');
 SELECT col_is_pk('stormops', 'property_impacts', ARRAY['property_id', 'event_id'], 'impacts are keyed by (property_id, event_id)');
 SELECT col_is_pk('stormops', 'cohorts', ARRAY['cohort_name', 'property_id'], 'cohorts are keyed by (cohort_name, property_id)');
 SELECT fk_ok('stormops', 'storm_reports', 'event_id', 'stormops', 'storm_events', 'event_id');
@@ -132,7 +140,8 @@ SELECT set_eq(
         'stormops.contact_step_changes_change_id_seq', 'stormops.contact_day_counts',
         'stormops.arm_pools', 'stormops.arm_pools_pool_id_seq', 'stormops.arm_statistics',
         'stormops.arm_statistics_statistics_id_seq', 'stormops.models', 'stormops.models_model_id_seq',
-        'stormops.model_terms'],
+        'stormops.model_terms', 'stormops.property_neighbors', 'stormops.referrals', 'stormops.diffusion_runs',
+        'stormops.diffusion_runs_run_id_seq'],
   'pg_extension_config_dump covers every user table');
 
 SELECT * FROM finish();

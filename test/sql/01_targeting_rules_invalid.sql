@@ -58,6 +58,12 @@ EXECUTE add_play('{"behavioral": {"past_customers_only": 1}}');
 -- competition
 EXECUTE add_play('{"competition": {"competitor_pressure_max": 1.5}}');
 EXECUTE add_play('{"competition": {"white_space_score_min": 101}}');
+-- diffusion
+EXECUTE add_play('{"diffusion": {"min_score": 100.5}}');
+EXECUTE add_play('{"diffusion": {"min_score": -1}}');
+EXECUTE add_play('{"diffusion": {"min_score": "90"}}');
+EXECUTE add_play('{"diffusion": {"min_percentile": 90}}');
+EXECUTE add_play('{"diffusion": 90}');
 -- similarity
 EXECUTE add_play('{"similarity": {"reference_property_ids": ["p1"], "top_k": 10}}');
 EXECUTE add_play('{"similarity": {"enabled": "true"}}');

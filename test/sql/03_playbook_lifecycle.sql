@@ -34,6 +34,10 @@ SELECT stormops.pause_playbook('Frisco-Alpha');
 SELECT stormops.activate_playbook('Frisco-Beta');
 
 -- Draft -> Active; calling it twice is harmless
+-- The play requires graph analysis: it waits for a diffusion score
+-- (docs/diffusion.md), here over no properties.
+SELECT playbook_name, status FROM stormops.activate_playbook('Frisco-Alpha');
+SELECT properties, seeds FROM stormops.refresh_diffusion();
 SELECT playbook_name, status FROM stormops.activate_playbook('Frisco-Alpha');
 SELECT playbook_name, status FROM stormops.activate_playbook('Frisco-Alpha');
 UPDATE stormops.playbooks SET status = 'Draft' WHERE playbook_name = 'Frisco-Alpha';

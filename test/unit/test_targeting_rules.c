@@ -152,6 +152,7 @@ static const num_key num_keys[] = {
 	{"behavioral", "", "response_rate_min", false, OFF(behavioral.response_rate_min), "0", "1", "-0.0001", "1.0001"},
 	{"competition", "", "competitor_pressure_max", false, OFF(competition.competitor_pressure_max), "0", "1", "-0.0001", "1.0001"},
 	{"competition", "", "white_space_score_min", false, OFF(competition.white_space_score_min), "0", "100", "-0.0001", "100.0001"},
+	{"diffusion", "", "min_score", false, OFF(diffusion.min_score), "0", "100", "-0.0001", "100.0001"},
 	{"similarity", "'enabled': false, ", "similarity_threshold", false, OFF(similarity.similarity_threshold), "-1", "1", "-1.0001", "1.0001"},
 	{"similarity", "'enabled': false, ", "top_k", true, OFF(similarity.top_k), "1", "10000000", "0", "10000001"},
 	{"similarity", "'enabled': false, 'mode': 'neighborhood_embedding', ", "similarity_threshold", false, OFF(similarity.similarity_threshold), "0", "1", "-0.0001", "1.0001"},

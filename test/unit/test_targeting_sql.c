@@ -207,6 +207,12 @@ test_shapes(void)
 	   "polygon: then exact containment");
 	free(sql);
 
+	sql = compile_sq("{'diffusion': {'min_score': 92.5}}", NULL, false);
+	ok(sql && strstr(sql, "ps.diffusion_percentile OPERATOR(pg_catalog.>=) 92.5::pg_catalog.float8") != NULL,
+	   "diffusion: the stored percentile against min_score");
+	ok(sql && strstr(sql, "property_impacts") == NULL, "diffusion needs no impact row");
+	free(sql);
+
 	sql = compile_sq("{'behavioral': {'prior_touchpoints_max': 3, 'response_rate_min': 0.1}}", NULL, false);
 	ok(sql && strstr(sql, "beh.responses::pg_catalog.numeric OPERATOR(pg_catalog.>=) (0.1::pg_catalog.numeric") != NULL,
 	   "response rate compared exactly, 0.1 printed as 0.1");
