@@ -1,30 +1,34 @@
 -- The diffusion graph's tables (diffusion.md; a schema part, new in 0.2.0;
--- docs/diffusion.md). property_neighbors holds each property's
--- stormops.neighbor_k nearest within stormops.neighbor_radius_m: derived
--- data that refresh_diffusion() (36_diffusion.sql) rewrites where it
--- changed, so it carries no foreign key (eight million rows at a million
--- properties would pay two key checks each; a deleted property's rows
--- stay until the next refresh and every reader ignores ids that are not
--- properties). referrals are facts an operator loads: keyed to properties,
--- never to itself. diffusion_runs records each refresh: when, as of when,
--- with which settings, what changed; a play that requires graph analysis
--- activates only once there is one.
+-- docs/diffusion.md). neighbor_lists holds, per property with neighbours,
+-- its stormops.neighbor_k nearest within stormops.neighbor_radius_m and the
+-- properties whose lists hold it, as arrays: one row per property (a fifth
+-- of the space of one row per pair, and a property's neighbours both ways
+-- are one key look-up); the view property_neighbors (36_diffusion.sql)
+-- shows the design's pairs. It is derived data that refresh_diffusion()
+-- rewrites where it changed, so it carries no foreign key: a deleted
+-- property's row stays until the next refresh, and every reader ignores ids
+-- that are not properties. referrals are facts an operator loads: keyed to
+-- properties, never to itself. diffusion_runs records each refresh: when,
+-- as of when, with which settings, what changed; a play that requires
+-- graph analysis activates only once there is one.
 --
--- Scale-out (issue 18): property_neighbors and referrals are per-property
+-- Scale-out (issue 18): neighbor_lists and referrals are per-property
 -- tables (property_id, referrer_property_id lead their keys); diffusion_runs
 -- is small.
-CREATE TABLE stormops.property_neighbors (
-  property_id  pg_catalog.text NOT NULL,
-  neighbor_id  pg_catalog.text NOT NULL,
-  distance_m   pg_catalog.float8 NOT NULL
-               CONSTRAINT property_neighbors_distance_range CHECK (distance_m OPERATOR(pg_catalog.>=) 0),
-  PRIMARY KEY (property_id, neighbor_id),
-  CONSTRAINT property_neighbors_not_self CHECK (property_id OPERATOR(pg_catalog.<>) neighbor_id)
+CREATE TABLE stormops.neighbor_lists (
+  property_id            pg_catalog.text PRIMARY KEY,
+  neighbor_ids           pg_catalog.text[] NOT NULL,
+  distances_m            pg_catalog.float8[] NOT NULL,
+  listed_by_ids          pg_catalog.text[] NOT NULL,
+  listed_by_distances_m  pg_catalog.float8[] NOT NULL,
+  CONSTRAINT neighbor_lists_shape CHECK (
+    pg_catalog.cardinality(neighbor_ids) OPERATOR(pg_catalog.>=) 1
+    AND pg_catalog.cardinality(neighbor_ids) OPERATOR(pg_catalog.<=) 64
+    AND pg_catalog.cardinality(distances_m) OPERATOR(pg_catalog.=) pg_catalog.cardinality(neighbor_ids)
+    AND pg_catalog.cardinality(listed_by_distances_m) OPERATOR(pg_catalog.=) pg_catalog.cardinality(listed_by_ids))
 );
-COMMENT ON TABLE stormops.property_neighbors IS
-  'Each property''s stormops.neighbor_k nearest properties within stormops.neighbor_radius_m (great-circle metres, ties by property id in byte order); kept by refresh_diffusion.';
--- edges into a property (diffusion_paths walks back from its target)
-CREATE INDEX property_neighbors_neighbor_idx ON stormops.property_neighbors (neighbor_id);
+COMMENT ON TABLE stormops.neighbor_lists IS
+  'Per property: its stormops.neighbor_k nearest properties within stormops.neighbor_radius_m (great-circle metres, nearest first, ties by property id in byte order) and the properties that list it; kept by refresh_diffusion. Read the pairs through the view property_neighbors.';
 
 CREATE TABLE stormops.referrals (
   referrer_property_id  pg_catalog.text NOT NULL
@@ -48,9 +52,9 @@ CREATE TABLE stormops.diffusion_runs (
   properties         pg_catalog.int8 NOT NULL,
   located            pg_catalog.int8 NOT NULL,
   neighbor_rows      pg_catalog.int8 NOT NULL,
-  rows_inserted      pg_catalog.int8 NOT NULL,
-  rows_updated       pg_catalog.int8 NOT NULL,
-  rows_deleted       pg_catalog.int8 NOT NULL,
+  lists_inserted     pg_catalog.int8 NOT NULL,
+  lists_updated      pg_catalog.int8 NOT NULL,
+  lists_deleted      pg_catalog.int8 NOT NULL,
   referrals          pg_catalog.int8 NOT NULL,
   seeds              pg_catalog.int8 NOT NULL,
   scores_changed     pg_catalog.int8 NOT NULL,
@@ -60,4 +64,4 @@ CREATE TABLE stormops.diffusion_runs (
   referral_weight    pg_catalog.float8 NOT NULL
 );
 COMMENT ON TABLE stormops.diffusion_runs IS
-  'One row per refresh_diffusion: as of when the seeds were taken, the settings, the neighbour rows written, the seeds and the scores that changed.';
+  'One row per refresh_diffusion: as of when the seeds were taken, the settings, the neighbour pairs, the lists written, the seeds and the scores that changed.';

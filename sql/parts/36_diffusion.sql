@@ -3,16 +3,17 @@
 -- scores, the edges as a view, the paths a canvasser reads, and the rule
 -- that a play requiring graph analysis waits for a score.
 --
--- Design: the neighbour search and PageRank are C (src/pg/diffusion.c over
--- src/core): refresh_neighbors() writes only the difference to
--- property_neighbors; diffusion_scores() reads the stored graph, so the
--- scores, the view diffusion_edges and diffusion_paths describe one graph.
+-- Design: the neighbour search and PageRank are C (src/pg/neighbor_refresh.c
+-- and diffusion.c over src/core): refresh_neighbors() writes only the
+-- difference to neighbor_lists; diffusion_scores() reads the stored graph,
+-- and diffusion_paths walks the view diffusion_edges, so the scores, the
+-- edges and the paths describe one graph.
 -- refresh_diffusion() is the one entry point (the nightly job calls it):
 -- neighbours, then every property's score and percent rank into
 -- property_scores (only rows whose values changed are written), then a
 -- diffusion_runs row, in one transaction. Failure modes: a second refresh
--- waits for the first (refresh_neighbors locks property_neighbors SHARE
--- ROW EXCLUSIVE); a cancel stops the C work between points or steps and
+-- waits for the first (refresh_neighbors locks neighbor_lists SHARE ROW
+-- EXCLUSIVE); a cancel stops the C work between points or steps and
 -- rolls everything back.
 
 CREATE OR REPLACE FUNCTION stormops.neighbor_weight(distance_m pg_catalog.float8)
@@ -48,12 +49,21 @@ COMMENT ON FUNCTION stormops.diffusion_seeds(pg_catalog.timestamptz) IS
 
 CREATE OR REPLACE FUNCTION stormops.refresh_neighbors(
   OUT properties pg_catalog.int8, OUT located pg_catalog.int8, OUT neighbor_rows pg_catalog.int8,
-  OUT rows_inserted pg_catalog.int8, OUT rows_updated pg_catalog.int8, OUT rows_deleted pg_catalog.int8)
+  OUT lists_inserted pg_catalog.int8, OUT lists_updated pg_catalog.int8, OUT lists_deleted pg_catalog.int8)
 RETURNS record
 LANGUAGE c VOLATILE
 AS 'MODULE_PATHNAME', 'stormops_refresh_neighbors';
 COMMENT ON FUNCTION stormops.refresh_neighbors() IS
-  'Brings property_neighbors up to date with the properties and the settings (neighbor_k, neighbor_radius_m): computes every list, writes only what changed. Returns the counts.';
+  'Brings neighbor_lists up to date with the properties and the settings (neighbor_k, neighbor_radius_m): computes every list, writes only the lists that changed. Returns the counts (neighbor_rows: the pairs of property_neighbors).';
+
+-- The design's pairs: each property's list, nearest first.
+CREATE OR REPLACE VIEW stormops.property_neighbors WITH (security_invoker = true) AS
+  SELECT l.property_id, n.neighbor_id, n.distance_m, n.neighbor_rank::pg_catalog.int4 AS neighbor_rank
+    FROM stormops.neighbor_lists l
+    CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(l.neighbor_ids), pg_catalog.unnest(l.distances_m))
+         WITH ORDINALITY AS n(neighbor_id, distance_m, neighbor_rank);
+COMMENT ON VIEW stormops.property_neighbors IS
+  'Each property''s stormops.neighbor_k nearest properties within stormops.neighbor_radius_m: (property_id, neighbor_id, distance_m), neighbor_rank 1 the nearest; from neighbor_lists.';
 
 CREATE OR REPLACE FUNCTION stormops.diffusion_scores(as_of pg_catalog.timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (property_id pg_catalog.text, diffusion_score pg_catalog.float8,
@@ -63,18 +73,19 @@ AS 'MODULE_PATHNAME', 'stormops_diffusion_scores';
 COMMENT ON FUNCTION stormops.diffusion_scores(pg_catalog.timestamptz) IS
   'Personalized PageRank (damping 0.85, L1 change below 1e-10) over the stored neighbour graph and the referrals, restarting at diffusion_seeds(as_of); each property''s score, 100 * its percent_rank among all, and whether it is a seed. Writes nothing.';
 
--- Every edge of the graph the scores walk: neighbour rows both ways (a pair
--- listed from both sides once each way), referrals one way.
+-- Every edge of the graph the scores walk: a property's neighbours both
+-- ways are its list and the lists that hold it (each neighbour once);
+-- referrals one way.
 CREATE OR REPLACE VIEW stormops.diffusion_edges WITH (security_invoker = true) AS
-  SELECT n.property_id AS from_property_id, n.neighbor_id AS to_property_id, 'neighbor'::pg_catalog.text AS edge_kind,
-         n.distance_m, stormops.neighbor_weight(n.distance_m) AS weight
-    FROM stormops.property_neighbors n
+  SELECT l.property_id AS from_property_id, n.id AS to_property_id, 'neighbor'::pg_catalog.text AS edge_kind,
+         n.d AS distance_m, stormops.neighbor_weight(n.d) AS weight
+    FROM stormops.neighbor_lists l
+    CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(l.neighbor_ids), pg_catalog.unnest(l.distances_m)) AS n(id, d)
   UNION ALL
-  SELECT n.neighbor_id, n.property_id, 'neighbor'::pg_catalog.text, n.distance_m, stormops.neighbor_weight(n.distance_m)
-    FROM stormops.property_neighbors n
-   WHERE NOT EXISTS (SELECT FROM stormops.property_neighbors m
-                      WHERE m.property_id OPERATOR(pg_catalog.=) n.neighbor_id
-                        AND m.neighbor_id OPERATOR(pg_catalog.=) n.property_id)
+  SELECT l.property_id, r.id, 'neighbor'::pg_catalog.text, r.d, stormops.neighbor_weight(r.d)
+    FROM stormops.neighbor_lists l
+    CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(l.listed_by_ids), pg_catalog.unnest(l.listed_by_distances_m)) AS r(id, d)
+   WHERE NOT (r.id OPERATOR(pg_catalog.=) ANY (l.neighbor_ids))
   UNION ALL
   SELECT r.referrer_property_id, r.referred_property_id, 'referral'::pg_catalog.text, NULL::pg_catalog.float8,
          stormops.referral_weight()
@@ -114,11 +125,11 @@ BEGIN
              RETURNING 1)
   SELECT (SELECT count(*) FROM d WHERE d.is_seed), (SELECT count(*) FROM u) INTO seed_count, changed;
   INSERT INTO stormops.diffusion_runs
-         (as_of, started_at, finished_at, properties, located, neighbor_rows, rows_inserted, rows_updated,
-          rows_deleted, referrals, seeds, scores_changed, neighbor_k, neighbor_radius_m, neighbor_decay_m,
+         (as_of, started_at, finished_at, properties, located, neighbor_rows, lists_inserted, lists_updated,
+          lists_deleted, referrals, seeds, scores_changed, neighbor_k, neighbor_radius_m, neighbor_decay_m,
           referral_weight)
-  VALUES (as_of, started, clock_timestamp(), g.properties, g.located, g.neighbor_rows, g.rows_inserted,
-          g.rows_updated, g.rows_deleted, (SELECT count(*) FROM stormops.referrals), seed_count, changed,
+  VALUES (as_of, started, clock_timestamp(), g.properties, g.located, g.neighbor_rows, g.lists_inserted,
+          g.lists_updated, g.lists_deleted, (SELECT count(*) FROM stormops.referrals), seed_count, changed,
           current_setting('stormops.neighbor_k')::int4, current_setting('stormops.neighbor_radius_m')::float8,
           current_setting('stormops.neighbor_decay_m')::float8, stormops.referral_weight())
   RETURNING * INTO run;
@@ -171,7 +182,16 @@ BEGIN
     SELECT e.from_property_id, e.from_property_id || w.nodes, e.edge_kind || w.kinds, e.distance_m || w.dists,
            w.strength * 0.85 * e.weight / o.out_weight, w.hops + 1
       FROM walk w
-      JOIN stormops.diffusion_edges e ON e.to_property_id = w.node
+      CROSS JOIN LATERAL (
+        -- the edges into w.node: neighbour edges are symmetric (the node's
+        -- own edges turned round: one key look-up), referrals by referred
+        SELECT x.to_property_id AS from_property_id, x.edge_kind, x.distance_m, x.weight
+          FROM stormops.diffusion_edges x
+         WHERE x.from_property_id = w.node AND x.edge_kind = 'neighbor'
+        UNION ALL
+        SELECT x.from_property_id, x.edge_kind, x.distance_m, x.weight
+          FROM stormops.diffusion_edges x
+         WHERE x.to_property_id = w.node AND x.edge_kind = 'referral') e
       CROSS JOIN LATERAL (SELECT sum(x.weight) AS out_weight FROM stormops.diffusion_edges x
                            WHERE x.from_property_id = e.from_property_id) o
      WHERE w.hops < max_hops

@@ -208,7 +208,7 @@ GRANT INSERT, UPDATE, DELETE ON
   stormops.property_scores, stormops.storm_events, stormops.storm_reports,
   stormops.property_impacts, stormops.behavior_events, stormops.competitor_permits,
   stormops.zip_competition, stormops.playbooks, stormops.do_not_contact,
-  stormops.models, stormops.model_terms, stormops.property_neighbors, stormops.referrals,
+  stormops.models, stormops.model_terms, stormops.neighbor_lists, stormops.referrals,
   stormops.diffusion_runs
 TO stormops_operator;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA stormops TO stormops_operator;

@@ -39,7 +39,7 @@ SELECT pg_catalog.pg_extension_config_dump('stormops.arm_statistics_statistics_i
 SELECT pg_catalog.pg_extension_config_dump('stormops.models', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.models_model_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.model_terms', '');
-SELECT pg_catalog.pg_extension_config_dump('stormops.property_neighbors', '');
+SELECT pg_catalog.pg_extension_config_dump('stormops.neighbor_lists', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.referrals', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.diffusion_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('stormops.diffusion_runs_run_id_seq', '');

@@ -354,3 +354,59 @@ done:
 		so_neighbour_lists_free(out);
 	return rc;
 }
+
+int
+so_neighbour_lists_reverse(const so_neighbour_lists *in, so_neighbour_lists *out, so_error *err)
+{
+	size_t		n = in->n,
+				total = n > 0 ? in->start[n] : 0;
+	size_t	   *fill;
+
+	so_error_clear(err);
+	memset(out, 0, sizeof(*out));
+	out->n = n;
+	out->k = in->k;
+	out->start = calloc(n + 1, sizeof(size_t));
+	out->to = malloc((total > 0 ? total : 1) * sizeof(uint32_t));
+	out->distance_m = malloc((total > 0 ? total : 1) * sizeof(double));
+	fill = malloc((n + 1) * sizeof(size_t));
+	if (out->start == NULL || out->to == NULL || out->distance_m == NULL || fill == NULL)
+	{
+		free(fill);
+		so_neighbour_lists_free(out);
+		return so_error_set(err, SO_ERR_TOO_LARGE, "", "out of memory", "fewer points", NULL);
+	}
+	for (size_t e = 0; e < total; e++)
+		out->start[in->to[e] + 1]++;
+	for (size_t j = 0; j < n; j++)
+		out->start[j + 1] += out->start[j];
+	memcpy(fill, out->start, (n + 1) * sizeof(size_t));
+	/* sources in increasing order: each reverse list is filled by index */
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = in->start[i]; e < in->start[i + 1]; e++)
+		{
+			uint32_t	j = in->to[e];
+
+			out->to[fill[j]] = (uint32_t) i;
+			out->distance_m[fill[j]++] = in->distance_m[e];
+		}
+	free(fill);
+	/* then by distance, keeping index order among equals (insertion sort: short lists) */
+	for (size_t j = 0; j < n; j++)
+		for (size_t a = out->start[j] + 1; a < out->start[j + 1]; a++)
+		{
+			uint32_t	t = out->to[a];
+			double		d = out->distance_m[a];
+			size_t		b = a;
+
+			while (b > out->start[j] && out->distance_m[b - 1] > d)
+			{
+				out->to[b] = out->to[b - 1];
+				out->distance_m[b] = out->distance_m[b - 1];
+				b--;
+			}
+			out->to[b] = t;
+			out->distance_m[b] = d;
+		}
+	return SO_OK;
+}

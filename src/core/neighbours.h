@@ -53,4 +53,13 @@ int			so_neighbours_within(const double *lat, const double *lon, size_t n, int k
 
 void		so_neighbour_lists_free(so_neighbour_lists *lists);
 
+/*
+ * The reverse lists: point j's list holds every i whose list holds j, with
+ * the same distance, nearest first (ties: lower index first); out->k is
+ * in->k, though a reverse list may be longer than k. Neighbour edges go
+ * both ways, so a point's neighbours in the graph are its list and its
+ * reverse list. SO_ERR_TOO_LARGE on allocation failure (out left empty).
+ */
+int			so_neighbour_lists_reverse(const so_neighbour_lists *in, so_neighbour_lists *out, so_error *err);
+
 #endif							/* SO_NEIGHBOURS_H */

@@ -14,6 +14,7 @@
 
 #include "access/tupdesc.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "executor/spi.h"
 #include "nodes/params.h"
 #include "tcop/dest.h"
@@ -247,4 +248,34 @@ graph_node_of(const graph_nodes *nodes, Datum id)
 	text	   *t = DatumGetTextPP(id);
 
 	return so_id_index_find(&nodes->index, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+Datum
+graph_node_text(const graph_nodes *nodes, int64 node)
+{
+	return PointerGetDatum(cstring_to_text_with_len(nodes->ids[node], nodes->lens[node]));
+}
+
+double
+graph_ms_since(instr_time start)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	return INSTR_TIME_GET_MILLISEC(now);
+}
+
+void
+graph_raise_core(const char *what, int rc, const so_error *err)
+{
+	if (rc == SO_ERR_INTERRUPTED)
+		CHECK_FOR_INTERRUPTS();
+	if (rc == SO_ERR_TOO_LARGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("%s: %s", what, err->message)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("%s failed at %s: %s", what, stormops_error_path(err), err->message)));
 }

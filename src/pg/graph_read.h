@@ -10,8 +10,10 @@
 #include "postgres.h"
 
 #include "executor/tuptable.h"
+#include "portability/instr_time.h"
 
 #include "id_index.h"
+#include "so_error.h"
 
 /*
  * Run sql (read-only; $1 a timestamptz when nargs is 1) inside the caller's
@@ -48,5 +50,14 @@ int64		graph_node_of(const graph_nodes *nodes, Datum id);
 void	   *graph_alloc(Size count, Size width);
 /* p (NULL or from these two) resized to count items of width bytes. */
 void	   *graph_resize(void *p, Size count, Size width);
+
+/* A node's id as a new text datum (in the current context). */
+Datum		graph_node_text(const graph_nodes *nodes, int64 node);
+
+/* Milliseconds since start (for the DEBUG1 timings). */
+double		graph_ms_since(instr_time start);
+
+/* A core error of `what` as an ERROR (a stop request as the pending cancel). */
+pg_attribute_noreturn() void graph_raise_core(const char *what, int rc, const so_error *err);
 
 #endif							/* STORMOPS_GRAPH_READ_H */

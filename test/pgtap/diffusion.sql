@@ -8,7 +8,7 @@
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = error;
-SELECT plan(33);
+SELECT plan(35);
 
 -- a street along a meridian: 100 m is 0.1 km / 6371.0088 km (the mean Earth radius) in radians
 INSERT INTO stormops.properties (property_id, zip, lat, lon, is_past_customer)
@@ -49,6 +49,12 @@ SELECT set_eq($$SELECT property_id || '>' || neighbor_id || ' ' || round(distanc
   'the neighbour lists, worked by hand');
 SELECT is((SELECT count(*) FROM stormops.diffusion_edges WHERE edge_kind = 'neighbor'), 14::bigint,
   'the view: 14 neighbour edges (7 pairs, both ways, each once)');
+SELECT is((SELECT array_to_string(neighbor_ids, ',') || ' / ' || array_to_string(listed_by_ids, ',')
+             FROM stormops.neighbor_lists WHERE property_id = 'st-A'),
+  'st-B,st-C / st-B,st-C', 'A''s row: its list, and the lists that hold it (B''s and C''s), nearest first');
+SELECT is((SELECT count(*) FROM (SELECT neighbor_rank, row_number() OVER (PARTITION BY property_id
+                                     ORDER BY distance_m, neighbor_id COLLATE "C") AS r FROM stormops.property_neighbors) x
+            WHERE neighbor_rank <> r), 0::bigint, 'neighbor_rank: by distance, then property id');
 SELECT is((SELECT weight FROM stormops.diffusion_edges WHERE from_property_id = 'st-A' AND to_property_id = 'st-F'),
   5::float8, 'a referral edge weighs stormops.referral_weight (5)');
 SELECT ok((SELECT round(distance_m) = 100 AND weight = exp(-distance_m / 100) FROM stormops.diffusion_edges

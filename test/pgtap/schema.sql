@@ -10,7 +10,7 @@ SELECT tables_are('stormops', ARRAY[
   'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
   'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors',
   'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts', 'zcta_staging',
-  'arm_pools', 'arm_statistics', 'models', 'model_terms', 'property_neighbors', 'referrals', 'diffusion_runs']);
+  'arm_pools', 'arm_statistics', 'models', 'model_terms', 'neighbor_lists', 'referrals', 'diffusion_runs']);
 SELECT enum_has_labels('stormops', 'playbook_status', ARRAY['Draft', 'Active', 'Paused', 'Retired']);
 SELECT enum_has_labels('stormops', 'execution_status', ARRAY['Running', 'Completed', 'Aborted']);
 SELECT enum_has_labels('stormops', 'channel', ARRAY['email', 'sms', 'phone', 'door_knock', 'direct_mail', 'paid_ads']);
@@ -60,8 +60,7 @@ SELECT col_is_pk('stormops', 'contact_steps', ARRAY['execution_id', 'property_id
 SELECT col_is_pk('stormops', 'contact_step_changes', ARRAY['property_id', 'execution_id', 'step', 'change_id'],
   'contact step changes are keyed with property_id');
 
-SELECT col_is_pk('stormops', 'property_neighbors', ARRAY['property_id', 'neighbor_id'],
-  'neighbour lists are keyed by (property_id, neighbor_id)');
+SELECT col_is_pk('stormops', 'neighbor_lists', 'property_id', 'neighbour lists are keyed by property_id');
 SELECT col_is_pk('stormops', 'referrals', ARRAY['referrer_property_id', 'referred_property_id'],
   'referrals are keyed by (referrer_property_id, referred_property_id)');
 SELECT col_is_pk('stormops', 'property_impacts', ARRAY['property_id', 'event_id'], 'impacts are keyed by (property_id, event_id)');
@@ -140,7 +139,7 @@ SELECT set_eq(
         'stormops.contact_step_changes_change_id_seq', 'stormops.contact_day_counts',
         'stormops.arm_pools', 'stormops.arm_pools_pool_id_seq', 'stormops.arm_statistics',
         'stormops.arm_statistics_statistics_id_seq', 'stormops.models', 'stormops.models_model_id_seq',
-        'stormops.model_terms', 'stormops.property_neighbors', 'stormops.referrals', 'stormops.diffusion_runs',
+        'stormops.model_terms', 'stormops.neighbor_lists', 'stormops.referrals', 'stormops.diffusion_runs',
         'stormops.diffusion_runs_run_id_seq'],
   'pg_extension_config_dump covers every user table');
 

@@ -50,8 +50,8 @@ def check_neighbours(label, k, radius):
     expected, stored, missing, extra, ties, alone = [int(x) for x in rows(f"""
       CREATE TEMP TABLE brute AS {brute} SELECT property_id, neighbor_id, distance_m FROM ranked WHERE r <= {k};
       {brute} SELECT (SELECT count(*) FROM brute), (SELECT count(*) FROM stormops.property_neighbors),
-             (SELECT count(*) FROM (SELECT * FROM brute EXCEPT SELECT * FROM stormops.property_neighbors) x),
-             (SELECT count(*) FROM (SELECT * FROM stormops.property_neighbors EXCEPT SELECT * FROM brute) y),
+             (SELECT count(*) FROM (SELECT * FROM brute EXCEPT SELECT property_id, neighbor_id, distance_m FROM stormops.property_neighbors) x),
+             (SELECT count(*) FROM (SELECT property_id, neighbor_id, distance_m FROM stormops.property_neighbors EXCEPT SELECT * FROM brute) y),
              (SELECT count(*) FROM ranked a JOIN ranked b USING (property_id)
                WHERE a.r = {k} AND b.r = {k} + 1 AND a.distance_m = b.distance_m),
              (SELECT count(*) FROM stormops.properties p WHERE p.lat IS NOT NULL
@@ -89,9 +89,9 @@ def check_scores(label, settings=""):
     ok(bad == "0", f"{label}: diffusion_percentile is 100 * percent_rank() of the score ({bad} differ)")
 
 
-run = rows(f"SELECT properties, located, rows_inserted, seeds FROM stormops.refresh_diffusion({AS_OF})")[0]
-ok(run[0] == "5000" and run[1] == "4800" and int(run[3]) > 0,
-   f"the first refresh: 5000 properties, 4800 located, {run[2]} rows written, {run[3]} seeds")
+run = rows(f"SELECT properties, located, lists_inserted, neighbor_rows, seeds FROM stormops.refresh_diffusion({AS_OF})")[0]
+ok(run[0] == "5000" and run[1] == "4800" and int(run[4]) > 0,
+   f"the first refresh: 5000 properties, 4800 located, {run[2]} lists ({run[3]} pairs) written, {run[4]} seeds")
 check_neighbours("k 8, 250 m", 8, 250)
 check_scores("k 8, 250 m")
 
@@ -102,13 +102,13 @@ rows("""UPDATE stormops.properties SET lon = lon + 0.0004 WHERE property_id IN
           (SELECT property_id FROM stormops.properties WHERE property_id LIKE 'a-%' ORDER BY md5(property_id || 'x') LIMIT 20);
         INSERT INTO stormops.properties (property_id, zip, lat, lon)
         SELECT 'new-' || g, '75034', 33.11 + g * 0.0003, -96.79 FROM generate_series(1, 30) g;""")
-run = rows(f"SELECT rows_inserted, rows_updated, rows_deleted, neighbor_rows FROM stormops.refresh_diffusion({AS_OF})")[0]
+run = rows(f"SELECT lists_inserted, lists_updated, lists_deleted, located FROM stormops.refresh_diffusion({AS_OF})")[0]
 ins, upd, dele, total = (int(x) for x in run)
 ok(0 < ins + upd + dele < total / 5,
-   f"after 50 moves, 20 deletions, 30 additions: {ins} inserted, {upd} updated, {dele} deleted of {total}")
+   f"after 50 moves, 20 deletions, 30 additions: {ins} lists inserted, {upd} updated, {dele} deleted of {total}")
 check_neighbours("after changes", 8, 250)
 check_scores("after changes")
-again = rows(f"SELECT rows_inserted + rows_updated + rows_deleted, scores_changed FROM stormops.refresh_diffusion({AS_OF})")[0]
+again = rows(f"SELECT lists_inserted + lists_updated + lists_deleted, scores_changed FROM stormops.refresh_diffusion({AS_OF})")[0]
 ok(again == ["0", "0"], f"a refresh with nothing changed writes nothing ({again})")
 
 # other settings (a superuser's, as ALTER DATABASE would set them)

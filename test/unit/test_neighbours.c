@@ -123,6 +123,38 @@ main(void)
 			ok(isolated >= N / 50, "points with no neighbour in range have an empty list (%zu)", isolated);
 			ok(zero >= 2 * (N / 50), "duplicates are each other's nearest at 0 m (%zu)", zero);
 		}
+		if (rc == SO_OK)
+		{
+			/* the reverse lists against a count over every list */
+			so_neighbour_lists rev;
+			size_t		wrong = 0;
+
+			rc = so_neighbour_lists_reverse(&lists, &rev, &err);
+			ok(rc == SO_OK && rev.start[N] == lists.start[N], "k = %d: the reverse lists hold every entry once", ks[t]);
+			for (int j = 0; rc == SO_OK && j < N; j++)
+			{
+				size_t		in = 0;
+
+				for (size_t e = rev.start[j]; e < rev.start[j + 1]; e++)
+				{
+					uint32_t	i = rev.to[e];
+					bool		found = false;
+
+					for (size_t f = lists.start[i]; f < lists.start[i + 1]; f++)
+						found |= lists.to[f] == (uint32_t) j && lists.distance_m[f] == rev.distance_m[e];
+					wrong += !found;
+					if (e > rev.start[j] && (rev.distance_m[e - 1] > rev.distance_m[e] ||
+											 (rev.distance_m[e - 1] == rev.distance_m[e] && rev.to[e - 1] >= rev.to[e])))
+						wrong++;
+				}
+				for (int i = 0; i < N; i++)
+					for (size_t f = lists.start[i]; f < lists.start[i + 1]; f++)
+						in += lists.to[f] == (uint32_t) j;
+				wrong += in != rev.start[j + 1] - rev.start[j];
+			}
+			is_int(wrong, 0, "k = %d: each reverse list is exactly the lists that hold the point, nearest first, ties by index", ks[t]);
+			so_neighbour_lists_free(&rev);
+		}
 		so_neighbour_lists_free(&lists);
 	}
 

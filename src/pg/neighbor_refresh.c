@@ -1,0 +1,372 @@
+/*
+ * neighbor_refresh.c: stormops.refresh_neighbors(), the neighbour graph kept
+ * in stormops.neighbor_lists (docs/diffusion.md).
+ *
+ * Design: every property's stormops.neighbor_k nearest within
+ * stormops.neighbor_radius_m are computed whole in C (src/core/neighbours.c:
+ * a grid, not a join), with the reverse lists (who lists it). One row per
+ * property with neighbours holds both, as arrays: a million rows for a
+ * million properties instead of eight million pairs (a fifth of the space,
+ * a fraction of the writes), and a property's neighbours in the graph, both
+ * ways, are one key look-up (the view stormops.property_neighbors shows the
+ * design's pairs). The stored rows are read and compared with the new ones;
+ * only rows that differ are written (one INSERT, UPDATE or DELETE statement
+ * per batch, the lists passed as flat arrays and regrouped in SQL), so a
+ * night without changes writes nothing.
+ *
+ * Failure modes: the table is locked SHARE ROW EXCLUSIVE for the refresh
+ * (readers go on; a second refresh or another writer waits), so the compare
+ * and the writes see the same rows; a statement that does not write the
+ * rows it was given (someone got past the lock) is an internal error. The
+ * core's lists are malloc'd and freed in PG_FINALLY; a cancel stops the
+ * search between points and the writes between batches, and the
+ * transaction rolls everything back.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "core_error.h"
+#include "diffusion.h"
+#include "graph_read.h"
+#include "neighbours.h"
+
+PG_FUNCTION_INFO_V1(stormops_refresh_neighbors);
+
+/* properties per write statement */
+#define WRITE_BATCH 20000
+
+/* The rows of a batch regrouped: $1 property, $2 reverse?, $3 neighbour, $4 distance per entry. */
+#define GROUPED_LISTS \
+	"SELECT e.pid AS property_id," \
+	" pg_catalog.array_agg(e.id ORDER BY e.ord) FILTER (WHERE NOT e.rev) AS neighbor_ids," \
+	" pg_catalog.array_agg(e.d ORDER BY e.ord) FILTER (WHERE NOT e.rev) AS distances_m," \
+	" COALESCE(pg_catalog.array_agg(e.id ORDER BY e.ord) FILTER (WHERE e.rev), '{}') AS listed_by_ids," \
+	" COALESCE(pg_catalog.array_agg(e.d ORDER BY e.ord) FILTER (WHERE e.rev), '{}') AS listed_by_distances_m" \
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.bool[])," \
+	" pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.float8[]))" \
+	" WITH ORDINALITY AS e(pid, rev, id, d, ord) GROUP BY e.pid"
+
+typedef struct refresh
+{
+	graph_nodes nodes;
+	so_neighbour_lists lists;	/* over points, in node order */
+	so_neighbour_lists rev;
+	int64	   *node_point;		/* node -> point, -1 without coordinates */
+	int64	   *point_node;
+	int64		located;
+	bool	   *stored;			/* [point] a row is stored */
+	bool	   *same;			/* [point] ... and equals the new one */
+	int64		ndel;			/* rows to delete, by the id they were stored under */
+	Size		del_cap;
+	text	  **del;
+	MemoryContext cxt;
+	int64		entries;		/* list entries: rows of the view property_neighbors */
+	int64		inserted,
+				updated;
+} refresh;
+
+/* Whether a stored id array and distance array are list e's entries. */
+static bool
+arrays_equal(const refresh *r, Datum ids, Datum distances, const so_neighbour_lists *l, int64 point)
+{
+	ArrayType  *ia = DatumGetArrayTypeP(ids),
+			   *da = DatumGetArrayTypeP(distances);
+	size_t		from = l->start[point],
+				len = l->start[point + 1] - from;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const double *d;
+
+	if (ARR_NDIM(da) > 1 || ARR_HASNULL(da) || ArrayGetNItems(ARR_NDIM(da), ARR_DIMS(da)) != (int) len)
+		return false;
+	deconstruct_array(ia, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n != (int) len)
+		return false;
+	d = (const double *) ARR_DATA_PTR(da);
+	for (size_t i = 0; i < len; i++)
+	{
+		int64		node = r->point_node[l->to[from + i]];
+		text	   *t;
+
+		if (nulls[i] || d[i] != l->distance_m[from + i])
+			return false;
+		t = DatumGetTextPP(elems[i]);
+		if (VARSIZE_ANY_EXHDR(t) != r->nodes.lens[node] ||
+			memcmp(VARDATA_ANY(t), r->nodes.ids[node], r->nodes.lens[node]) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void
+compare_stored(TupleTableSlot *slot, void *arg)
+{
+	refresh    *r = arg;
+	int64		a = graph_node_of(&r->nodes, slot->tts_values[0]);
+	int64		p = a >= 0 ? r->node_point[a] : -1;
+	MemoryContext old;
+
+	if (p >= 0 && r->lists.start[p + 1] > r->lists.start[p])
+	{
+		r->stored[p] = true;
+		r->same[p] = arrays_equal(r, slot->tts_values[1], slot->tts_values[2], &r->lists, p) &&
+			arrays_equal(r, slot->tts_values[3], slot->tts_values[4], &r->rev, p);
+		return;
+	}
+	/* no longer a property, no longer located, or no neighbour any more */
+	old = MemoryContextSwitchTo(r->cxt);
+	if ((Size) r->ndel == r->del_cap)
+	{
+		r->del_cap = Max(r->del_cap * 2, 1024);
+		r->del = graph_resize(r->del, r->del_cap, sizeof(text *));
+	}
+	r->del[r->ndel++] = DatumGetTextPCopy(slot->tts_values[0]);
+	MemoryContextSwitchTo(old);
+}
+
+static SPIPlanPtr
+prepare(const char *sql, int nargs)
+{
+	Oid			types[4] = {TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID};
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	if (plan == NULL)
+		elog(ERROR, "refresh_neighbors: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+static void
+execute(SPIPlanPtr plan, Datum *args, int64 expected)
+{
+	if (SPI_execute_plan(plan, args, NULL, false, 0) < 0)
+		elog(ERROR, "refresh_neighbors: writing neighbor_lists failed");
+	if (SPI_processed != (uint64) expected)
+		elog(ERROR, "refresh_neighbors: " INT64_FORMAT " rows expected, " UINT64_FORMAT " written",
+			 expected, SPI_processed);
+}
+
+static void
+delete_rows(refresh *r)
+{
+	SPIPlanPtr	plan = prepare("DELETE FROM stormops.neighbor_lists l USING pg_catalog.unnest($1::pg_catalog.text[]) AS d(pid)"
+							   " WHERE l.property_id OPERATOR(pg_catalog.=) d.pid", 1);
+
+	for (int64 from = 0; from < r->ndel; from += WRITE_BATCH)
+	{
+		int			n = (int) Min(WRITE_BATCH, r->ndel - from);
+		Datum		arg = PointerGetDatum(construct_array((Datum *) (r->del + from), n, TEXTOID, -1, false,
+														  TYPALIGN_INT));
+
+		execute(plan, &arg, n);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_freeplan(plan);
+}
+
+/* Entries of one point's list (rev false) or reverse list (rev true) onto the batch arrays. */
+static void
+add_entries(const refresh *r, const so_neighbour_lists *l, int64 p, bool rev, Datum pid,
+			Datum *pids, Datum *revs, Datum *ids, Datum *ds, int *n)
+{
+	for (size_t e = l->start[p]; e < l->start[p + 1]; e++)
+	{
+		pids[*n] = pid;
+		revs[*n] = BoolGetDatum(rev);
+		ids[*n] = graph_node_text(&r->nodes, r->point_node[l->to[e]]);
+		ds[*n] = Float8GetDatum(l->distance_m[e]);
+		(*n)++;
+	}
+}
+
+/*
+ * Insert (stored false) or update (stored true) the rows of the points
+ * whose new lists are not empty and differ from what is stored.
+ */
+static int64
+write_rows(refresh *r, bool stored)
+{
+	MemoryContext batch = AllocSetContextCreate(CurrentMemoryContext, "stormops neighbour batch",
+												ALLOCSET_DEFAULT_SIZES);
+	SPIPlanPtr	plan;
+	int64		written = 0;
+	int64		p = 0;
+	/* at most WRITE_BATCH points of k list and (unbounded) reverse entries: sized per batch */
+	Size		cap = 0;
+	Datum	   *pids = NULL,
+			   *revs = NULL,
+			   *ids = NULL,
+			   *ds = NULL;
+
+	if (stored)
+		plan = prepare("UPDATE stormops.neighbor_lists l SET neighbor_ids = g.neighbor_ids, distances_m = g.distances_m,"
+					   " listed_by_ids = g.listed_by_ids, listed_by_distances_m = g.listed_by_distances_m"
+					   " FROM (" GROUPED_LISTS ") g WHERE l.property_id OPERATOR(pg_catalog.=) g.property_id", 4);
+	else
+		plan = prepare("INSERT INTO stormops.neighbor_lists"
+					   " (property_id, neighbor_ids, distances_m, listed_by_ids, listed_by_distances_m) "
+					   GROUPED_LISTS, 4);
+	while (p < r->located)
+	{
+		MemoryContext old = MemoryContextSwitchTo(batch);
+		int			rows = 0,
+					n = 0;
+		Size		need = 0;
+		int64		q;
+
+		/* the points of this batch, and how many entries they bring */
+		for (q = p; q < r->located && rows < WRITE_BATCH; q++)
+			if (r->lists.start[q + 1] > r->lists.start[q] && r->stored[q] == stored && !r->same[q])
+			{
+				rows++;
+				need += (r->lists.start[q + 1] - r->lists.start[q]) + (r->rev.start[q + 1] - r->rev.start[q]);
+			}
+		if (need > cap)
+		{
+			MemoryContextSwitchTo(r->cxt);
+			cap = need;
+			pids = graph_resize(pids, cap, sizeof(Datum));
+			revs = graph_resize(revs, cap, sizeof(Datum));
+			ids = graph_resize(ids, cap, sizeof(Datum));
+			ds = graph_resize(ds, cap, sizeof(Datum));
+			MemoryContextSwitchTo(batch);
+		}
+		for (int64 i = p; i < q; i++)
+			if (r->lists.start[i + 1] > r->lists.start[i] && r->stored[i] == stored && !r->same[i])
+			{
+				Datum		pid = graph_node_text(&r->nodes, r->point_node[i]);
+
+				add_entries(r, &r->lists, i, false, pid, pids, revs, ids, ds, &n);
+				add_entries(r, &r->rev, i, true, pid, pids, revs, ids, ds, &n);
+			}
+		if (rows > 0)
+		{
+			Datum		args[4];
+
+			args[0] = PointerGetDatum(construct_array(pids, n, TEXTOID, -1, false, TYPALIGN_INT));
+			args[1] = PointerGetDatum(construct_array(revs, n, BOOLOID, 1, true, TYPALIGN_CHAR));
+			args[2] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
+			args[3] = PointerGetDatum(construct_array(ds, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+													  TYPALIGN_DOUBLE));
+			execute(plan, args, rows);
+			written += rows;
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batch);
+		p = q;
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_freeplan(plan);
+	MemoryContextDelete(batch);
+	return written;
+}
+
+static void
+refresh_work(refresh *r, instr_time started)
+{
+	double	   *lat,
+			   *lon;
+	so_error	err;
+	int			rc;
+	double		read_ms,
+				build_ms,
+				compare_ms;
+
+	r->cxt = CurrentMemoryContext;
+	graph_nodes_read(&r->nodes, true);
+	r->node_point = graph_alloc(r->nodes.n, sizeof(int64));
+	r->point_node = graph_alloc(r->nodes.n, sizeof(int64));
+	lat = graph_alloc(r->nodes.n, sizeof(double));
+	lon = graph_alloc(r->nodes.n, sizeof(double));
+	for (int64 i = 0; i < r->nodes.n; i++)
+	{
+		r->node_point[i] = -1;
+		if (!r->nodes.has_point[i])
+			continue;
+		r->node_point[i] = r->located;
+		r->point_node[r->located] = i;
+		lat[r->located] = r->nodes.lat[i];
+		lon[r->located] = r->nodes.lon[i];
+		r->located++;
+	}
+	read_ms = graph_ms_since(started);
+	rc = so_neighbours_within(lat, lon, (size_t) r->located, stormops_neighbor_k, stormops_neighbor_radius_m,
+							  stormops_cancel_pending, &r->lists, &err);
+	if (rc != SO_OK)
+		graph_raise_core("the neighbour search", rc, &err);
+	rc = so_neighbour_lists_reverse(&r->lists, &r->rev, &err);
+	if (rc != SO_OK)
+		graph_raise_core("the reverse neighbour lists", rc, &err);
+	build_ms = graph_ms_since(started) - read_ms;
+	r->entries = (int64) r->lists.start[r->lists.n];
+
+	r->stored = graph_alloc(r->located, sizeof(bool));
+	r->same = graph_alloc(r->located, sizeof(bool));
+	memset(r->stored, 0, Max(r->located, 1) * sizeof(bool));
+	memset(r->same, 0, Max(r->located, 1) * sizeof(bool));
+	graph_read_each("SELECT l.property_id, l.neighbor_ids, l.distances_m, l.listed_by_ids, l.listed_by_distances_m"
+					" FROM stormops.neighbor_lists l", 0, (Datum) 0, compare_stored, r);
+	compare_ms = graph_ms_since(started) - read_ms - build_ms;
+
+	delete_rows(r);
+	r->updated = write_rows(r, true);
+	r->inserted = write_rows(r, false);
+	elog(DEBUG1, "refresh_neighbors: %lld properties, %lld located, %zu list entries; read %.1f ms, "
+		 "neighbours %.1f ms, compare %.1f ms, write %.1f ms",
+		 (long long) r->nodes.n, (long long) r->located, r->lists.start[r->lists.n], read_ms, build_ms,
+		 compare_ms, graph_ms_since(started) - read_ms - build_ms - compare_ms);
+}
+
+/*
+ * stormops.refresh_neighbors() RETURNS (properties, located, neighbor_rows,
+ * lists_inserted, lists_updated, lists_deleted).
+ */
+Datum
+stormops_refresh_neighbors(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+	refresh    *r;
+	instr_time	started;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "refresh_neighbors: return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	r = palloc0(sizeof(refresh));
+	INSTR_TIME_SET_CURRENT(started);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "refresh_neighbors: SPI_connect failed");
+	if (SPI_execute("LOCK TABLE stormops.neighbor_lists IN SHARE ROW EXCLUSIVE MODE", false, 0) < 0)
+		elog(ERROR, "refresh_neighbors: cannot lock neighbor_lists");
+	PG_TRY();
+	{
+		refresh_work(r, started);
+	}
+	PG_FINALLY();
+	{
+		graph_nodes_free(&r->nodes);
+		so_neighbour_lists_free(&r->lists);
+		so_neighbour_lists_free(&r->rev);
+	}
+	PG_END_TRY();
+	SPI_finish();
+
+	values[0] = Int64GetDatum(r->nodes.n);
+	values[1] = Int64GetDatum(r->located);
+	values[2] = Int64GetDatum(r->entries);
+	values[3] = Int64GetDatum(r->inserted);
+	values[4] = Int64GetDatum(r->updated);
+	values[5] = Int64GetDatum(r->ndel);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
