@@ -230,6 +230,9 @@ so_neighbours_within(const double *lat, const double *lon, size_t n, int k, doub
 		const cell_entry *me = &g.cells[p];
 		uint32_t	i = me->point;
 		int			count = 0;
+		/* the cheap tests' bounds: the radius, then the k-th best so far */
+		double		lat_bound = max_dlat,
+					h_bound = max_h;
 
 		if ((p & 4095) == 0 && should_stop && should_stop())
 		{
@@ -279,15 +282,29 @@ so_neighbours_within(const double *lat, const double *lon, size_t n, int k, doub
 							s_lat,
 							s_lon;
 
-				if (c->point == i || fabs(c->lat - me->lat) > max_dlat)
+				if (c->point == i || fabs(c->lat - me->lat) > lat_bound)
 					continue;
 				s_lat = sin((c->lat - me->lat) * DEG / 2.0);
 				s_lon = sin((c->lon - me->lon) * DEG / 2.0);
-				if (s_lat * s_lat + me->coslat * c->coslat * s_lon * s_lon > max_h)
+				if (s_lat * s_lat + me->coslat * c->coslat * s_lon * s_lon > h_bound)
 					continue;
 				d = so_haversine_km(me->lat, me->lon, c->lat, c->lon) * 1000.0;
 				if (d <= radius_m)
+				{
 					count = keep(b, count, k, d, c->point);
+					if (count == k)
+					{
+						/*
+						 * Nothing farther than the k-th can enter (an equal
+						 * distance can, by index): d >= R |dlat| and h grows
+						 * with d, so both bounds shrink to it, with the margin.
+						 */
+						double		half_kth = sin(fmin(b[k - 1].d / earth_m / 2.0, 1.5707963267948966));
+
+						lat_bound = fmin(max_dlat, b[k - 1].d / earth_m / DEG * MARGIN);
+						h_bound = fmin(max_h, half_kth * half_kth * MARGIN + 1e-300);
+					}
+				}
 			}
 		if (used + (size_t) count > cap)
 		{

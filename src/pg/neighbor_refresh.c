@@ -11,8 +11,9 @@
  * ways, are one key look-up (the view stormops.property_neighbors shows the
  * design's pairs). The stored rows are read and compared with the new ones;
  * only rows that differ are written (one INSERT, UPDATE or DELETE statement
- * per batch, the lists passed as flat arrays and regrouped in SQL), so a
- * night without changes writes nothing.
+ * per batch of rows, passed as one array of the table's row type: no
+ * regrouping in SQL, no parsing), so a night without changes writes
+ * nothing.
  *
  * Failure modes: the table is locked SHARE ROW EXCLUSIVE for the refresh
  * (readers go on; a second refresh or another writer waits), so the compare
@@ -32,7 +33,10 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
+#include "catalog/namespace.h"
 
 #include "core_error.h"
 #include "diffusion.h"
@@ -43,17 +47,6 @@ PG_FUNCTION_INFO_V1(stormops_refresh_neighbors);
 
 /* properties per write statement */
 #define WRITE_BATCH 20000
-
-/* The rows of a batch regrouped: $1 property, $2 reverse?, $3 neighbour, $4 distance per entry. */
-#define GROUPED_LISTS \
-	"SELECT e.pid AS property_id," \
-	" pg_catalog.array_agg(e.id ORDER BY e.ord) FILTER (WHERE NOT e.rev) AS neighbor_ids," \
-	" pg_catalog.array_agg(e.d ORDER BY e.ord) FILTER (WHERE NOT e.rev) AS distances_m," \
-	" COALESCE(pg_catalog.array_agg(e.id ORDER BY e.ord) FILTER (WHERE e.rev), '{}') AS listed_by_ids," \
-	" COALESCE(pg_catalog.array_agg(e.d ORDER BY e.ord) FILTER (WHERE e.rev), '{}') AS listed_by_distances_m" \
-	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.bool[])," \
-	" pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.float8[]))" \
-	" WITH ORDINALITY AS e(pid, rev, id, d, ord) GROUP BY e.pid"
 
 typedef struct refresh
 {
@@ -70,6 +63,8 @@ typedef struct refresh
 	text	  **del;
 	MemoryContext cxt;
 	int64		entries;		/* list entries: rows of the view property_neighbors */
+	Oid			row_type;		/* neighbor_lists' row type */
+	TupleDesc	row_desc;
 	int64		inserted,
 				updated;
 } refresh;
@@ -134,16 +129,6 @@ compare_stored(TupleTableSlot *slot, void *arg)
 	MemoryContextSwitchTo(old);
 }
 
-static SPIPlanPtr
-prepare(const char *sql, int nargs)
-{
-	Oid			types[4] = {TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, FLOAT8ARRAYOID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
-
-	if (plan == NULL)
-		elog(ERROR, "refresh_neighbors: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	return plan;
-}
 
 static void
 execute(SPIPlanPtr plan, Datum *args, int64 expected)
@@ -158,8 +143,12 @@ execute(SPIPlanPtr plan, Datum *args, int64 expected)
 static void
 delete_rows(refresh *r)
 {
-	SPIPlanPtr	plan = prepare("DELETE FROM stormops.neighbor_lists l USING pg_catalog.unnest($1::pg_catalog.text[]) AS d(pid)"
-							   " WHERE l.property_id OPERATOR(pg_catalog.=) d.pid", 1);
+	Oid			type = TEXTARRAYOID;
+	SPIPlanPtr	plan = SPI_prepare("DELETE FROM stormops.neighbor_lists l USING pg_catalog.unnest($1) AS d(pid)"
+								   " WHERE l.property_id OPERATOR(pg_catalog.=) d.pid", 1, &type);
+
+	if (plan == NULL)
+		elog(ERROR, "refresh_neighbors: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 
 	for (int64 from = 0; from < r->ndel; from += WRITE_BATCH)
 	{
@@ -173,19 +162,46 @@ delete_rows(refresh *r)
 	SPI_freeplan(plan);
 }
 
-/* Entries of one point's list (rev false) or reverse list (rev true) onto the batch arrays. */
+/* One list (or reverse list) of a point as a text[] and a float8[]. */
 static void
-add_entries(const refresh *r, const so_neighbour_lists *l, int64 p, bool rev, Datum pid,
-			Datum *pids, Datum *revs, Datum *ids, Datum *ds, int *n)
+list_arrays(const refresh *r, const so_neighbour_lists *l, int64 p, Datum *ids, Datum *distances)
 {
-	for (size_t e = l->start[p]; e < l->start[p + 1]; e++)
+	size_t		from = l->start[p],
+				len = l->start[p + 1] - from;
+	Datum	   *t = palloc(sizeof(Datum) * Max(len, 1)),
+			   *d = palloc(sizeof(Datum) * Max(len, 1));
+
+	for (size_t e = 0; e < len; e++)
 	{
-		pids[*n] = pid;
-		revs[*n] = BoolGetDatum(rev);
-		ids[*n] = graph_node_text(&r->nodes, r->point_node[l->to[e]]);
-		ds[*n] = Float8GetDatum(l->distance_m[e]);
-		(*n)++;
+		t[e] = graph_node_text(&r->nodes, r->point_node[l->to[from + e]]);
+		d[e] = Float8GetDatum(l->distance_m[from + e]);
 	}
+	*ids = PointerGetDatum(construct_array(t, (int) len, TEXTOID, -1, false, TYPALIGN_INT));
+	*distances = PointerGetDatum(construct_array(d, (int) len, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+												 TYPALIGN_DOUBLE));
+}
+
+/* Point p's row of neighbor_lists as a composite datum. */
+static Datum
+list_row(const refresh *r, int64 p)
+{
+	int			natts = r->row_desc->natts;
+	Datum	   *values = palloc0(sizeof(Datum) * natts);
+	bool	   *nulls = palloc(sizeof(bool) * natts);
+
+	/* columns by position as created (35_diffusion_tables.sql); any added later NULL */
+	memset(nulls, true, natts);
+	values[0] = graph_node_text(&r->nodes, r->point_node[p]);
+	list_arrays(r, &r->lists, p, &values[1], &values[2]);
+	list_arrays(r, &r->rev, p, &values[3], &values[4]);
+	memset(nulls, false, 5);
+	return HeapTupleGetDatum(heap_form_tuple(r->row_desc, values, nulls));
+}
+
+static bool
+to_write(const refresh *r, int64 p, bool stored)
+{
+	return r->lists.start[p + 1] > r->lists.start[p] && r->stored[p] == stored && !r->same[p];
 }
 
 /*
@@ -197,72 +213,43 @@ write_rows(refresh *r, bool stored)
 {
 	MemoryContext batch = AllocSetContextCreate(CurrentMemoryContext, "stormops neighbour batch",
 												ALLOCSET_DEFAULT_SIZES);
+	Oid			array_type = get_array_type(r->row_type);
 	SPIPlanPtr	plan;
 	int64		written = 0;
 	int64		p = 0;
-	/* at most WRITE_BATCH points of k list and (unbounded) reverse entries: sized per batch */
-	Size		cap = 0;
-	Datum	   *pids = NULL,
-			   *revs = NULL,
-			   *ids = NULL,
-			   *ds = NULL;
+	Datum	   *rows = palloc(sizeof(Datum) * WRITE_BATCH);
 
+	if (!OidIsValid(array_type))
+		elog(ERROR, "refresh_neighbors: neighbor_lists has no array type");
 	if (stored)
-		plan = prepare("UPDATE stormops.neighbor_lists l SET neighbor_ids = g.neighbor_ids, distances_m = g.distances_m,"
-					   " listed_by_ids = g.listed_by_ids, listed_by_distances_m = g.listed_by_distances_m"
-					   " FROM (" GROUPED_LISTS ") g WHERE l.property_id OPERATOR(pg_catalog.=) g.property_id", 4);
+		plan = SPI_prepare("UPDATE stormops.neighbor_lists l SET neighbor_ids = u.neighbor_ids, distances_m = u.distances_m,"
+						   " listed_by_ids = u.listed_by_ids, listed_by_distances_m = u.listed_by_distances_m"
+						   " FROM pg_catalog.unnest($1) AS u WHERE l.property_id OPERATOR(pg_catalog.=) u.property_id",
+						   1, &array_type);
 	else
-		plan = prepare("INSERT INTO stormops.neighbor_lists"
-					   " (property_id, neighbor_ids, distances_m, listed_by_ids, listed_by_distances_m) "
-					   GROUPED_LISTS, 4);
+		plan = SPI_prepare("INSERT INTO stormops.neighbor_lists"
+						   " (property_id, neighbor_ids, distances_m, listed_by_ids, listed_by_distances_m)"
+						   " SELECT u.property_id, u.neighbor_ids, u.distances_m, u.listed_by_ids, u.listed_by_distances_m"
+						   " FROM pg_catalog.unnest($1) AS u", 1, &array_type);
+	if (plan == NULL)
+		elog(ERROR, "refresh_neighbors: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	while (p < r->located)
 	{
 		MemoryContext old = MemoryContextSwitchTo(batch);
-		int			rows = 0,
-					n = 0;
-		Size		need = 0;
-		int64		q;
+		int			n = 0;
 
-		/* the points of this batch, and how many entries they bring */
-		for (q = p; q < r->located && rows < WRITE_BATCH; q++)
-			if (r->lists.start[q + 1] > r->lists.start[q] && r->stored[q] == stored && !r->same[q])
-			{
-				rows++;
-				need += (r->lists.start[q + 1] - r->lists.start[q]) + (r->rev.start[q + 1] - r->rev.start[q]);
-			}
-		if (need > cap)
+		for (; p < r->located && n < WRITE_BATCH; p++)
+			if (to_write(r, p, stored))
+				rows[n++] = list_row(r, p);
+		if (n > 0)
 		{
-			MemoryContextSwitchTo(r->cxt);
-			cap = need;
-			pids = graph_resize(pids, cap, sizeof(Datum));
-			revs = graph_resize(revs, cap, sizeof(Datum));
-			ids = graph_resize(ids, cap, sizeof(Datum));
-			ds = graph_resize(ds, cap, sizeof(Datum));
-			MemoryContextSwitchTo(batch);
-		}
-		for (int64 i = p; i < q; i++)
-			if (r->lists.start[i + 1] > r->lists.start[i] && r->stored[i] == stored && !r->same[i])
-			{
-				Datum		pid = graph_node_text(&r->nodes, r->point_node[i]);
+			Datum		arg = PointerGetDatum(construct_array(rows, n, r->row_type, -1, false, TYPALIGN_DOUBLE));
 
-				add_entries(r, &r->lists, i, false, pid, pids, revs, ids, ds, &n);
-				add_entries(r, &r->rev, i, true, pid, pids, revs, ids, ds, &n);
-			}
-		if (rows > 0)
-		{
-			Datum		args[4];
-
-			args[0] = PointerGetDatum(construct_array(pids, n, TEXTOID, -1, false, TYPALIGN_INT));
-			args[1] = PointerGetDatum(construct_array(revs, n, BOOLOID, 1, true, TYPALIGN_CHAR));
-			args[2] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false, TYPALIGN_INT));
-			args[3] = PointerGetDatum(construct_array(ds, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-													  TYPALIGN_DOUBLE));
-			execute(plan, args, rows);
-			written += rows;
+			execute(plan, &arg, n);
+			written += n;
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batch);
-		p = q;
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_freeplan(plan);
@@ -282,6 +269,12 @@ refresh_work(refresh *r, instr_time started)
 				compare_ms;
 
 	r->cxt = CurrentMemoryContext;
+	r->row_type = get_rel_type_id(get_relname_relid("neighbor_lists", get_namespace_oid("stormops", false)));
+	if (!OidIsValid(r->row_type))
+		elog(ERROR, "refresh_neighbors: stormops.neighbor_lists does not exist");
+	r->row_desc = lookup_rowtype_tupdesc_copy(r->row_type, -1);
+	if (r->row_desc->natts < 5)
+		elog(ERROR, "refresh_neighbors: stormops.neighbor_lists has %d columns, not 5", r->row_desc->natts);
 	graph_nodes_read(&r->nodes, true);
 	r->node_point = graph_alloc(r->nodes.n, sizeof(int64));
 	r->point_node = graph_alloc(r->nodes.n, sizeof(int64));
