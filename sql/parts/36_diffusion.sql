@@ -211,14 +211,17 @@ COMMENT ON FUNCTION stormops.diffusion_paths(pg_catalog.text, pg_catalog.int4, p
   'The strongest paths (at most max_hops edges) from seed properties to this one: the seed, the properties on the way (seed first), the edge kinds and distances, and the chance that a walk from the seed takes the path.';
 
 -- A play that requires graph analysis activates only once a diffusion
--- score exists (a refresh_diffusion has run).
+-- score exists (a refresh_diffusion has run). Activation is a move to
+-- Active (or turning the requirement on while Active); a row inserted as
+-- Active is let in, as pg_restore inserts the plays of a dump before the
+-- runs that allowed them.
 CREATE OR REPLACE FUNCTION stormops.playbooks_graph_ready()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF (TG_OP = 'INSERT' OR OLD.status <> 'Active' OR NOT OLD.requires_graph_analysis)
+  IF (OLD.status <> 'Active' OR NOT OLD.requires_graph_analysis)
      AND NOT EXISTS (SELECT FROM stormops.diffusion_runs) THEN
     RAISE EXCEPTION 'playbook "%" requires graph analysis, and no diffusion score has been computed', NEW.playbook_name
       USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -230,7 +233,7 @@ END;
 $$;
 
 CREATE TRIGGER playbooks_graph_ready
-  BEFORE INSERT OR UPDATE OF status, requires_graph_analysis ON stormops.playbooks
+  BEFORE UPDATE OF status, requires_graph_analysis ON stormops.playbooks
   FOR EACH ROW
   WHEN (NEW.status OPERATOR(pg_catalog.=) 'Active' AND NEW.requires_graph_analysis)
   EXECUTE FUNCTION stormops.playbooks_graph_ready();

@@ -69,7 +69,7 @@ typedef struct refresh
 				updated;
 } refresh;
 
-/* Whether a stored id array and distance array are list e's entries. */
+/* Whether a stored id array and distance array are the point's entries of l (same order, same bits). */
 static bool
 arrays_equal(const refresh *r, Datum ids, Datum distances, const so_neighbour_lists *l, int64 point)
 {
@@ -128,7 +128,6 @@ compare_stored(TupleTableSlot *slot, void *arg)
 	r->del[r->ndel++] = DatumGetTextPCopy(slot->tts_values[0]);
 	MemoryContextSwitchTo(old);
 }
-
 
 static void
 execute(SPIPlanPtr plan, Datum *args, int64 expected)

@@ -57,6 +57,19 @@ VALUES
  '{"social_proof": "Twelve of your neighbours have booked a free roof inspection since the March hail."}',
  100, 500, 5, 30000, 0.18, 15000, 3.00, true, true, false, true, 'growth-team', 30);
 
+-- The plays require graph analysis: from 0.2.0 they activate once the
+-- nightly diffusion job has run (docs/diffusion.md). Referrals first: each
+-- of 60 past customers sent us a house of their ZIP. (0.1.0, which the
+-- upgrade test loads this file into, has neither.)
+SELECT pg_catalog.to_regproc('stormops.refresh_diffusion') IS NOT NULL AS has_diffusion \gset
+\if :has_diffusion
+INSERT INTO stormops.referrals (referrer_property_id, referred_property_id, referred_at)
+SELECT DISTINCT ON (c.property_id) c.property_id, o.property_id, '2018-06-01 12:00-05'
+  FROM (SELECT property_id, zip FROM stormops.properties WHERE is_past_customer ORDER BY md5(property_id) LIMIT 60) c
+  JOIN stormops.properties o ON o.zip = c.zip AND NOT o.is_past_customer
+ ORDER BY c.property_id, md5(o.property_id || c.property_id);
+SELECT * FROM stormops.refresh_diffusion('2019-03-27 21:00-05');
+\endif
 SELECT playbook_name, status FROM stormops.activate_playbook('Loyalty-DFW-HighSES');
 SELECT playbook_name, status FROM stormops.activate_playbook('Frisco-Alpha');
 SELECT playbook_name, status FROM stormops.activate_playbook('Expansion-Lookalike');

@@ -36,7 +36,7 @@ fi
   echo '\o /dev/null'
   cat test/demo/dfw_data.sql test/demo/time_zones.sql test/demo/plays.sql
   echo '\o'
-  cat test/demo/summary.sql test/demo/contact_plans.sql test/demo/variants.sql test/demo/retrospectives.sql test/demo/learning.sql
+  cat test/demo/summary.sql test/demo/contact_plans.sql test/demo/variants.sql test/demo/retrospectives.sql test/demo/learning.sql test/demo/diffusion.sql
   echo "$finish;"
 } | psql -X -q -v ON_ERROR_STOP=1 -P pager=off
 

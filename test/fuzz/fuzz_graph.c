@@ -15,10 +15,19 @@
  *                          (same distance function, ties by index); a
  *                          refusal is RANGE with *out empty exactly when the
  *                          input is invalid
- *   so_pagerank            on the neighbour lists (weights exp(-d / 100)):
- *                          scores finite and >= 0; with seeds and
- *                          convergence they sum to 1 within 1e-9; without
- *                          seeds all 0; a non-seed isolated node scores 0
+ *   so_neighbour_lists_reverse
+ *                          every entry once, each reverse list exactly the
+ *                          lists holding the point, nearest first
+ *   so_diffusion_graph_build
+ *                          from the lists and referrals read from the
+ *                          following bytes: each row sorted by target
+ *                          without repeats, symmetric for neighbours, every
+ *                          pair of the lists an edge both ways, a referral's
+ *                          weight added
+ *   so_pagerank            on that graph: scores finite and >= 0; with
+ *                          seeds and convergence they sum to 1 within 1e-9;
+ *                          without seeds all 0
+ *   so_percent_ranks       in [0, 100], ordered as the scores
  */
 #include <math.h>
 #include <stdbool.h>
@@ -29,6 +38,7 @@
 
 #include "fuzz_common.h"
 #include "neighbours.h"
+#include "diffusion_graph.h"
 #include "neighbours_brute.h"
 #include "pagerank.h"
 
@@ -111,24 +121,100 @@ fuzz_graph(const uint8_t *data, size_t size)
 				  "so_neighbours_within: point %zu, neighbour %d differs from the brute force", i, c);
 	}
 
-	/* PageRank over the lists */
+	/* the reverse lists */
 	{
-		double		w[MAX_POINTS * SO_NEIGHBOURS_MAX_K],
+		so_neighbour_lists rev;
+
+		rc = so_neighbour_lists_reverse(&lists, &rev, &err);
+		CHECK(rc == SO_OK && rev.start[n] == lists.start[n], "so_neighbour_lists_reverse: code %d", rc);
+		for (size_t j = 0; j < n; j++)
+		{
+			size_t		holding = 0;
+
+			for (size_t i = 0; i < n; i++)
+				for (size_t e = lists.start[i]; e < lists.start[i + 1]; e++)
+					holding += lists.to[e] == j;
+			CHECK(rev.start[j + 1] - rev.start[j] == holding, "so_neighbour_lists_reverse: point %zu", j);
+			for (size_t e = rev.start[j] + 1; e < rev.start[j + 1]; e++)
+				CHECK(rev.distance_m[e - 1] < rev.distance_m[e] ||
+					  (rev.distance_m[e - 1] == rev.distance_m[e] && rev.to[e - 1] < rev.to[e]),
+					  "so_neighbour_lists_reverse: point %zu out of order", j);
+		}
+		so_neighbour_lists_free(&rev);
+	}
+
+	/* the diffusion graph, PageRank and percent ranks */
+	{
+		uint32_t	pf[MAX_POINTS * SO_NEIGHBOURS_MAX_K],
+					pt[MAX_POINTS * SO_NEIGHBOURS_MAX_K],
+					rf[8],
+					rt[8];
+		double		pd[MAX_POINTS * SO_NEIGHBOURS_MAX_K],
 					score[MAX_POINTS],
+					pct[MAX_POINTS],
 					sum = 0;
 		unsigned char seed[MAX_POINTS];
-		size_t		seeds = 0;
+		size_t		npairs = 0,
+					nref = 0,
+					seeds = 0;
 		int			iterations;
 		bool		converged;
+		so_weighted_graph g;
 
-		for (size_t e = 0; e < lists.start[n]; e++)
-			w[e] = exp(-lists.distance_m[e] / 100.0);
+		for (size_t i = 0; i < n; i++)
+			for (size_t e = lists.start[i]; e < lists.start[i + 1]; e++)
+			{
+				pf[npairs] = (uint32_t) i;
+				pt[npairs] = lists.to[e];
+				pd[npairs++] = lists.distance_m[e];
+			}
+		for (int r = 0; r < 8 && n > 0; r++)
+		{
+			uint8_t		x = byte_at(data, size, &pos),
+						y = byte_at(data, size, &pos);
+
+			if (x % n != y % n)
+			{
+				rf[nref] = x % n;
+				rt[nref++] = y % n;
+			}
+		}
+		rc = so_diffusion_graph_build(n, npairs, pf, pt, pd, 100.0, nref, rf, rt, 5.0, &g, &err);
+		CHECK(rc == SO_OK, "so_diffusion_graph_build: code %d (%s)", rc, err.message);
+		for (size_t i = 0; i < n; i++)
+			for (size_t e = g.start[i]; e < g.start[i + 1]; e++)
+			{
+				double		back = 0;
+				bool		has_back = false,
+							referral = false;
+
+				CHECK(e == g.start[i] || g.to[e - 1] < g.to[e], "so_diffusion_graph_build: row %zu not sorted", i);
+				CHECK(isfinite(g.weight[e]) && g.weight[e] > 0, "so_diffusion_graph_build: weight %g", g.weight[e]);
+				for (size_t f = g.start[g.to[e]]; f < g.start[g.to[e] + 1]; f++)
+					if (g.to[f] == i)
+					{
+						has_back = true;
+						back = g.weight[f];
+					}
+				for (size_t r = 0; r < nref; r++)
+					referral |= (rf[r] == i && rt[r] == g.to[e]) || (rf[r] == g.to[e] && rt[r] == i);
+				CHECK(referral || (has_back && back == g.weight[e]),
+					  "so_diffusion_graph_build: neighbour edge %zu -> %u is not symmetric", i, g.to[e]);
+			}
+		for (size_t p = 0; p < npairs; p++)
+		{
+			bool		there = false;
+
+			for (size_t e = g.start[pf[p]]; e < g.start[pf[p] + 1]; e++)
+				there |= g.to[e] == pt[p];
+			CHECK(there, "so_diffusion_graph_build: the pair %u -> %u is missing", pf[p], pt[p]);
+		}
 		for (size_t i = 0; i < n; i++)
 		{
 			seed[i] = byte_at(data, size, &pos) & 1;
 			seeds += seed[i];
 		}
-		rc = so_pagerank(n, lists.start, lists.to, w, seed, 0.85, 1e-12, 1000, NULL, score,
+		rc = so_pagerank(n, g.start, g.to, g.weight, seed, 0.85, 1e-12, 1000, NULL, score,
 						 &iterations, &converged, &err);
 		CHECK(rc == SO_OK, "so_pagerank: code %d (%s)", rc, err.message);
 		for (size_t i = 0; i < n; i++)
@@ -140,6 +226,16 @@ fuzz_graph(const uint8_t *data, size_t size)
 		}
 		if (seeds > 0 && converged)
 			CHECK(fabs(sum - 1) < 1e-9, "so_pagerank: the scores sum to %.17g", sum);
+		rc = so_percent_ranks(n, score, pct, &err);
+		CHECK(rc == SO_OK, "so_percent_ranks: code %d", rc);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < n; j++)
+			{
+				CHECK(pct[i] >= 0 && pct[i] <= 100, "so_percent_ranks: %g", pct[i]);
+				CHECK(score[i] < score[j] ? pct[i] < pct[j] : score[i] == score[j] ? pct[i] == pct[j] : pct[i] > pct[j],
+					  "so_percent_ranks: %zu and %zu out of order", i, j);
+			}
+		so_weighted_graph_free(&g);
 	}
 	so_neighbour_lists_free(&lists);
 }

@@ -8,7 +8,7 @@
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL client_min_messages = error;
-SELECT plan(35);
+SELECT plan(36);
 
 -- a street along a meridian: 100 m is 0.1 km / 6371.0088 km (the mean Earth radius) in radians
 INSERT INTO stormops.properties (property_id, zip, lat, lon, is_past_customer)
@@ -17,17 +17,18 @@ SELECT 'st-' || chr(64 + i), '75034', 33.0 + degrees((i - 1) * 0.1 / 6371.0088),
 INSERT INTO stormops.properties (property_id, zip, lat, lon) VALUES ('st-F', '75034', NULL, NULL),
   ('far-away', '75034', 34.0, -97.0);
 
--- a play that requires graph analysis cannot be active before a score exists
-SELECT throws_ok($$INSERT INTO stormops.playbooks (playbook_name, playbook_version, status, targeting_rules,
-                     channel_strategy, requires_graph_analysis)
-                   VALUES ('Word-Of-Mouth', '1.0.0', 'Active', '{}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}', true)$$,
-  '55000', 'playbook "Word-Of-Mouth" requires graph analysis, and no diffusion score has been computed',
-  'an active play that requires graph analysis, before any refresh: 55000');
+-- a play that requires graph analysis cannot be activated before a score exists
 INSERT INTO stormops.playbooks (playbook_name, playbook_version, targeting_rules, channel_strategy, requires_graph_analysis)
 VALUES ('Word-Of-Mouth', '1.0.0', '{"diffusion": {"min_score": 75}}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}', true);
-SELECT throws_like($$SELECT stormops.activate_playbook('Word-Of-Mouth')$$,
-  '%no diffusion score has been computed', 'activate_playbook is refused too');
+SELECT throws_ok($$SELECT stormops.activate_playbook('Word-Of-Mouth')$$,
+  '55000', 'playbook "Word-Of-Mouth" requires graph analysis, and no diffusion score has been computed',
+  'activating a play that requires graph analysis, before any refresh: 55000');
 SELECT is((SELECT status::text FROM stormops.playbooks WHERE playbook_name = 'Word-Of-Mouth'), 'Draft', '... and it stays Draft');
+INSERT INTO stormops.playbooks (playbook_name, playbook_version, targeting_rules, channel_strategy)
+VALUES ('Plain-Play', '1.0.0', '{}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}');
+SELECT is((SELECT status::text FROM stormops.activate_playbook('Plain-Play')), 'Active', 'a play without the requirement activates');
+SELECT throws_like($$UPDATE stormops.playbooks SET requires_graph_analysis = true WHERE playbook_name = 'Plain-Play'$$,
+  '%no diffusion score has been computed', 'turning the requirement on while Active is refused too');
 
 INSERT INTO stormops.referrals (referrer_property_id, referred_property_id, referred_at)
 VALUES ('st-A', 'st-F', '2019-03-01 00:00+00');

@@ -13,12 +13,12 @@ q -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_c
 q -c "SELECT count(*) FROM stormops.schedule_jobs()" >/dev/null
 jobs=$(q -c "SELECT string_agg(format('%s=%s@%s', jobname, schedule, database), ' ' ORDER BY jobname) FROM cron.job")
 echo "$jobs"
-[ "$jobs" = "stormops-close-executions=0 3 * * *@postgres stormops-competition=0 3 * * *@postgres stormops-execution-metrics=0 3 * * *@postgres stormops-pending-proposals=*/5 * * * *@postgres stormops-train-and-score=0 3 * * *@postgres" ]
+[ "$jobs" = "stormops-close-executions=0 3 * * *@postgres stormops-competition=0 3 * * *@postgres stormops-execution-metrics=0 3 * * *@postgres stormops-pending-proposals=*/5 * * * *@postgres stormops-refresh-diffusion=0 3 * * *@postgres stormops-train-and-score=0 3 * * *@postgres" ]
 
 q -c "SELECT count(*) FROM stormops.schedule_jobs('*/2 * * * *', '30 4 * * *')" >/dev/null
 jobs=$(q -c "SELECT string_agg(format('%s=%s', jobname, schedule), ' ' ORDER BY jobname) FROM cron.job")
 echo "$jobs"
-[ "$jobs" = "stormops-close-executions=30 4 * * * stormops-competition=30 4 * * * stormops-execution-metrics=30 4 * * * stormops-pending-proposals=*/2 * * * * stormops-train-and-score=30 4 * * *" ]
+[ "$jobs" = "stormops-close-executions=30 4 * * * stormops-competition=30 4 * * * stormops-execution-metrics=30 4 * * * stormops-pending-proposals=*/2 * * * * stormops-refresh-diffusion=30 4 * * * stormops-train-and-score=30 4 * * *" ]
 echo "ok - scheduling again updates the jobs by name"
 
 if q -c "SELECT * FROM stormops.schedule_jobs('every five minutes')" >/dev/null 2>/tmp/cron_jobs.$$; then
@@ -29,7 +29,7 @@ rm -f /tmp/cron_jobs.$$
 [ "$(q -c "SELECT count(*) FROM cron.job WHERE schedule = '*/2 * * * *'")" = 1 ]
 echo "ok - a bad schedule is refused, naming the argument, and changes nothing"
 
-[ "$(q -c "SELECT string_agg(j, ' ' ORDER BY j) FROM stormops.unschedule_jobs() j")" = "stormops-close-executions stormops-competition stormops-execution-metrics stormops-pending-proposals stormops-train-and-score" ]
+[ "$(q -c "SELECT string_agg(j, ' ' ORDER BY j) FROM stormops.unschedule_jobs() j")" = "stormops-close-executions stormops-competition stormops-execution-metrics stormops-pending-proposals stormops-refresh-diffusion stormops-train-and-score" ]
 [ "$(q -c "SELECT count(*) FROM cron.job")" = 0 ]
 [ "$(q -c "SELECT count(*) FROM stormops.unschedule_jobs()")" = 0 ]
 echo "ok - unschedule_jobs removes them, and is harmless when there are none"

@@ -38,6 +38,9 @@ SELECT string_agg(format('%s=%s', t, n), ' ' ORDER BY t) FROM (
   UNION ALL SELECT 'proposal_runs', md5(string_agg(to_jsonb(r)::text, '' ORDER BY proposal_id)) FROM stormops.proposal_runs r
   UNION ALL SELECT 'proposal_decisions', md5(string_agg(to_jsonb(d)::text, '' ORDER BY proposal_id, property_id)) FROM stormops.proposal_decisions d
   UNION ALL SELECT 'playbook_executions', md5(string_agg(to_jsonb(e)::text, '' ORDER BY execution_id)) FROM stormops.playbook_executions e
+  UNION ALL SELECT 'referrals', md5(string_agg(to_jsonb(r)::text, '' ORDER BY referrer_property_id, referred_property_id)) FROM stormops.referrals r
+  UNION ALL SELECT 'neighbor_lists', md5(string_agg(to_jsonb(l)::text, '' ORDER BY property_id)) FROM stormops.neighbor_lists l
+  UNION ALL SELECT 'diffusion', md5(string_agg(format('%s %s %s', property_id, diffusion_score, diffusion_percentile), ' ' ORDER BY property_id)) FROM stormops.property_scores
   UNION ALL SELECT 'notification_outbox', md5(string_agg(to_jsonb(n)::text, '' ORDER BY notification_id)) FROM stormops.notification_outbox n
   UNION ALL SELECT 'arm_pools', md5(string_agg(to_jsonb(a)::text, '' ORDER BY pool_id)) FROM stormops.arm_pools a
   UNION ALL SELECT 'event_proposals', count(*)::text FROM stormops.event_proposals) s
