@@ -173,14 +173,16 @@ BEGIN
             HINT = 'Name a property_id of stormops.properties.';
   END IF;
   SELECT r.as_of INTO seeds_as_of FROM stormops.diffusion_runs r ORDER BY r.run_id DESC LIMIT 1;
+  seeds_as_of := coalesce(seeds_as_of, now());
   RETURN QUERY
-  WITH RECURSIVE seeds AS MATERIALIZED (
-    SELECT s.property_id FROM stormops.diffusion_seeds(coalesce(seeds_as_of, now())) s
-  ), walk (node, nodes, kinds, dists, strength, hops) AS (
-    SELECT target, ARRAY[target], '{}'::text[], '{}'::float8[], 1.0::float8, 0
+  -- (whether a property is a seed is looked up per row: diffusion_seeds is
+  -- inlined, so its two branches become key look-ups, never a scan of all)
+  WITH RECURSIVE walk (node, nodes, kinds, dists, strength, hops, seed) AS (
+    SELECT target, ARRAY[target], '{}'::text[], '{}'::float8[], 1.0::float8, 0, false
     UNION ALL
     SELECT e.from_property_id, e.from_property_id || w.nodes, e.edge_kind || w.kinds, e.distance_m || w.dists,
-           w.strength * 0.85 * e.weight / o.out_weight, w.hops + 1
+           w.strength * 0.85 * e.weight / o.out_weight, w.hops + 1,
+           EXISTS (SELECT FROM stormops.diffusion_seeds(seeds_as_of) s WHERE s.property_id = e.from_property_id)
       FROM walk w
       CROSS JOIN LATERAL (
         -- the edges into w.node: neighbour edges are symmetric (the node's
@@ -195,14 +197,14 @@ BEGIN
       CROSS JOIN LATERAL (SELECT sum(x.weight) AS out_weight FROM stormops.diffusion_edges x
                            WHERE x.from_property_id = e.from_property_id) o
      WHERE w.hops < max_hops
+       AND NOT w.seed
        AND NOT e.from_property_id = ANY (w.nodes)
        AND o.out_weight > 0
-       AND (w.hops = 0 OR NOT EXISTS (SELECT FROM seeds s WHERE s.property_id = w.node))
   )
   SELECT (row_number() OVER (ORDER BY w.strength DESC, w.hops, w.nodes))::int4,
          w.node, w.hops, w.strength, w.nodes, w.kinds, w.dists
     FROM walk w
-   WHERE w.hops > 0 AND EXISTS (SELECT FROM seeds s WHERE s.property_id = w.node)
+   WHERE w.seed
    ORDER BY w.strength DESC, w.hops, w.nodes
    LIMIT max_paths;
 END;
