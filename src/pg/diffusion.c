@@ -36,6 +36,7 @@
 #include "diffusion.h"
 #include "diffusion_graph.h"
 #include "graph_read.h"
+#include "query_rows.h"
 #include "neighbours.h"
 #include "pagerank.h"
 
@@ -101,31 +102,43 @@ typedef struct edge_reader
 	Size		cap;
 	uint32	   *from,
 			   *to;
-	double	   *distance;		/* neighbour pairs only */
+	double	   *distance;		/* when with_distance */
+	bool		with_distance;	/* neighbour pairs, not referrals */
 	unsigned char *seed;		/* for the seed reader */
 } edge_reader;
 
+/* One edge onto the reader's arrays (distance only for neighbour pairs). */
+static void
+push_edge(edge_reader *r, int64 a, int64 b, double distance)
+{
+	MemoryContext old = MemoryContextSwitchTo(r->cxt);
+
+	if ((Size) r->n == r->cap)
+	{
+		r->cap = Max(r->cap * 2, 1024);
+		r->from = graph_resize(r->from, r->cap, sizeof(uint32));
+		r->to = graph_resize(r->to, r->cap, sizeof(uint32));
+		if (r->with_distance)
+			r->distance = graph_resize(r->distance, r->cap, sizeof(double));
+	}
+	r->from[r->n] = (uint32) a;
+	r->to[r->n] = (uint32) b;
+	if (r->with_distance)
+		r->distance[r->n] = distance;
+	r->n++;
+	MemoryContextSwitchTo(old);
+}
+
+/* A referrals row. */
 static void
 read_edge(TupleTableSlot *slot, void *arg)
 {
 	edge_reader *r = arg;
 	int64		a = graph_node_of(r->nodes, slot->tts_values[0]),
 				b = graph_node_of(r->nodes, slot->tts_values[1]);
-	MemoryContext old;
 
-	if (a < 0 || b < 0)
-		return;					/* a property deleted since the refresh */
-	old = MemoryContextSwitchTo(r->cxt);
-	if ((Size) r->n == r->cap)
-	{
-		r->cap = Max(r->cap * 2, 1024);
-		r->from = graph_resize(r->from, r->cap, sizeof(uint32));
-		r->to = graph_resize(r->to, r->cap, sizeof(uint32));
-	}
-	r->from[r->n] = (uint32) a;
-	r->to[r->n] = (uint32) b;
-	r->n++;
-	MemoryContextSwitchTo(old);
+	if (a >= 0 && b >= 0)		/* (else a property deleted since the refresh) */
+		push_edge(r, a, b, 0);
 }
 
 /* A neighbor_lists row: a pair per entry of its list (not of its reverse list). */
@@ -140,7 +153,6 @@ read_list(TupleTableSlot *slot, void *arg)
 	bool	   *nulls;
 	int			n;
 	const double *d;
-	MemoryContext old;
 
 	if (a < 0)
 		return;					/* a property deleted since the refresh */
@@ -148,29 +160,16 @@ read_list(TupleTableSlot *slot, void *arg)
 	if (ARR_HASNULL(ds) || ArrayGetNItems(ARR_NDIM(ds), ARR_DIMS(ds)) != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("neighbor_lists row \"%s\" has %d neighbours and a different number of distances",
+				 errmsg("neighbor_lists row \"%s\" has %d neighbours but not as many distances, or a NULL one",
 						TextDatumGetCString(slot->tts_values[0]), n)));
 	d = (const double *) ARR_DATA_PTR(ds);
-	old = MemoryContextSwitchTo(r->cxt);
 	for (int i = 0; i < n; i++)
 	{
 		int64		b = nulls[i] ? -1 : graph_node_of(r->nodes, elems[i]);
 
-		if (b < 0)
-			continue;
-		if ((Size) r->n == r->cap)
-		{
-			r->cap = Max(r->cap * 2, 1024);
-			r->from = graph_resize(r->from, r->cap, sizeof(uint32));
-			r->to = graph_resize(r->to, r->cap, sizeof(uint32));
-			r->distance = graph_resize(r->distance, r->cap, sizeof(double));
-		}
-		r->from[r->n] = (uint32) a;
-		r->to[r->n] = (uint32) b;
-		r->distance[r->n] = d[i];
-		r->n++;
+		if (b >= 0)
+			push_edge(r, a, b, d[i]);
 	}
-	MemoryContextSwitchTo(old);
 }
 
 static void
@@ -224,17 +223,18 @@ stormops_diffusion_scores(PG_FUNCTION_ARGS)
 		memset(&seeds, 0, sizeof(seeds));
 		seeds.nodes = &nodes;
 		seeds.seed = seed;
-		graph_read_each("SELECT s.property_id FROM stormops.diffusion_seeds($1) s",
+		query_rows_each("SELECT s.property_id FROM stormops.diffusion_seeds($1) s",
 						1, TimestampTzGetDatum(as_of), read_seed, &seeds);
 		memset(&pairs, 0, sizeof(pairs));
 		pairs.nodes = &nodes;
 		pairs.cxt = CurrentMemoryContext;
-		graph_read_each("SELECT l.property_id, l.neighbor_ids, l.distances_m FROM stormops.neighbor_lists l",
+		pairs.with_distance = true;
+		query_rows_each("SELECT l.property_id, l.neighbor_ids, l.distances_m FROM stormops.neighbor_lists l",
 						0, (Datum) 0, read_list, &pairs);
 		memset(&referrals, 0, sizeof(referrals));
 		referrals.nodes = &nodes;
 		referrals.cxt = CurrentMemoryContext;
-		graph_read_each("SELECT r.referrer_property_id, r.referred_property_id FROM stormops.referrals r",
+		query_rows_each("SELECT r.referrer_property_id, r.referred_property_id FROM stormops.referrals r",
 						0, (Datum) 0, read_edge, &referrals);
 		read_ms = graph_ms_since(started);
 

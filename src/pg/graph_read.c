@@ -1,9 +1,8 @@
 /*
  * graph_read.c: the diffusion graph's inputs read from SQL (graph_read.h).
  *
- * Design: a DestReceiver takes each row of the executor's slot, so nothing
- * is materialised beyond what the callback keeps (SPI's tuple table would
- * hold the whole neighbour table). Properties are read once per call into
+ * Design: rows are streamed (query_rows.c), so nothing is materialised
+ * beyond what the callbacks keep. Properties are read once per call into
  * an arena of ids, sorted bytewise (qsort_arg on offsets) and indexed by
  * hashing (src/core/id_index.c), so that every later id is a node number in
  * one look-up. Failure modes: a query error propagates as an ERROR (SPI is
@@ -12,91 +11,14 @@
  */
 #include "postgres.h"
 
-#include "access/tupdesc.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "executor/spi.h"
-#include "nodes/params.h"
-#include "tcop/dest.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "core_error.h"
 #include "graph_read.h"
-
-typedef struct each_receiver
-{
-	DestReceiver pub;
-	void		(*each) (TupleTableSlot *slot, void *arg);
-	void	   *arg;
-	MemoryContext row_cxt;
-} each_receiver;
-
-static bool
-receive_slot(TupleTableSlot *slot, DestReceiver *self)
-{
-	each_receiver *r = (each_receiver *) self;
-	MemoryContext old = MemoryContextSwitchTo(r->row_cxt);
-
-	slot_getallattrs(slot);
-	r->each(slot, r->arg);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(r->row_cxt);
-	return true;
-}
-
-static void
-receive_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-}
-
-static void
-receive_nothing(DestReceiver *self)
-{
-}
-
-void
-graph_read_each(const char *sql, int nargs, Datum arg1,
-				void (*each) (TupleTableSlot *slot, void *arg), void *arg)
-{
-	each_receiver r;
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	SPIPlanPtr	plan;
-	SPIExecuteOptions options;
-
-	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = receive_slot;
-	r.pub.rStartup = receive_startup;
-	r.pub.rShutdown = receive_nothing;
-	r.pub.rDestroy = receive_nothing;
-	r.pub.mydest = DestNone;
-	r.each = each;
-	r.arg = arg;
-	r.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "stormops graph row", ALLOCSET_SMALL_SIZES);
-
-	plan = SPI_prepare(sql, nargs, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "graph_read_each: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = (DestReceiver *) &r;
-	if (nargs == 1)
-	{
-		ParamListInfo params = makeParamList(1);
-
-		params->numParams = 1;
-		params->params[0].value = arg1;
-		params->params[0].isnull = false;
-		params->params[0].pflags = PARAM_FLAG_CONST;
-		params->params[0].ptype = TIMESTAMPTZOID;
-		options.params = params;
-	}
-	/* (a SELECT into a receiver other than SPI's reports SPI_OK_UTILITY) */
-	if (SPI_execute_plan_extended(plan, &options) < 0)
-		elog(ERROR, "graph_read_each: reading failed");
-	SPI_freeplan(plan);
-	MemoryContextDelete(r.row_cxt);
-}
+#include "query_rows.h"
 
 void *
 graph_alloc(Size count, Size width)
@@ -195,7 +117,7 @@ graph_nodes_read(graph_nodes *nodes, bool with_points)
 	memset(&r, 0, sizeof(r));
 	r.cxt = CurrentMemoryContext;
 	r.with_points = with_points;
-	graph_read_each("SELECT p.property_id, p.lat, p.lon FROM stormops.properties p",
+	query_rows_each("SELECT p.property_id, p.lat, p.lon FROM stormops.properties p",
 					0, (Datum) 0, read_node, &r);
 
 	/* node order: ids bytewise */

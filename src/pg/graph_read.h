@@ -1,8 +1,7 @@
 /*
- * graph_read.h: reading the diffusion graph's inputs from SQL (graph_read.c):
- * a read-only query streamed row by row into a callback (no SPI tuple
- * table: the neighbour table has some eight million rows at a million
- * properties), and the property set as node numbers.
+ * graph_read.h: the diffusion graph's shared reading (graph_read.c): the
+ * property set as node numbers, memory for large arrays, and the error and
+ * timing helpers of neighbor_refresh.c and diffusion.c.
  */
 #ifndef STORMOPS_GRAPH_READ_H
 #define STORMOPS_GRAPH_READ_H
@@ -15,14 +14,6 @@
 #include "id_index.h"
 #include "so_error.h"
 
-/*
- * Run sql (read-only; $1 a timestamptz when nargs is 1) inside the caller's
- * SPI connection, calling each(slot, arg) for every row with all attributes
- * fetched. A per-row memory context is reset after each call: each keeps
- * what it needs in its own context.
- */
-void		graph_read_each(const char *sql, int nargs, Datum arg1,
-							void (*each) (TupleTableSlot *slot, void *arg), void *arg);
 
 /*
  * Every property as a node: ids in byte order (node i is the i-th id), so

@@ -11,7 +11,7 @@
  * level seen in the fit rows (sorted bytewise; a NULL or a level seen only
  * in validation rows sets none of them, as pandas.get_dummies does). The
  * split comes from stormops.validation_row(id::text), the single
- * definition of learning.md's md5 rule. Rows arrive through a DestReceiver
+ * definition of learning.md's md5 rule. Rows arrive through query_rows.c
  * straight from the executor's slots into arrays that double, allocated
  * huge (a million rows of 20 columns is 160 MB), with
  * CHECK_FOR_INTERRUPTS every 16,384 rows.
@@ -35,6 +35,7 @@
 
 #include "logistic.h"
 #include "model_rows.h"
+#include "query_rows.h"
 
 #define BATCH_ROWS 10000
 #define MAX_LEVEL_BYTES 200
@@ -114,13 +115,12 @@ grow(void *p, Size old_count, Size new_count, Size width)
 /*
  * The reading state: what each column of the statement is, and the arrays
  * the rows go into (grown by doubling, in the caller's memory context).
- * Rows arrive through a DestReceiver, so each is read from the executor's
+ * Rows arrive through query_rows_each, so each is read from the executor's
  * slot as it is produced: no copy into an SPI tuple table (reading a
  * million rows of 23 columns took 3.9 s through SPI_cursor_fetch).
  */
 typedef struct row_reader
 {
-	DestReceiver pub;
 	MemoryContext cxt;
 	Oid			relid;
 	const char *id_column;
@@ -177,10 +177,10 @@ zero_one(const char *role, const char *column, Datum id, Datum value, bool isnul
 }
 
 /* One row of the statement into the arrays. */
-static bool
-receive_row(TupleTableSlot *tslot, DestReceiver *self)
+static void
+receive_row(TupleTableSlot *tslot, void *arg)
 {
-	row_reader *r = (row_reader *) self;
+	row_reader *r = arg;
 	MemoryContext old;
 	Datum	   *values;
 	bool	   *nulls;
@@ -276,17 +276,6 @@ receive_row(TupleTableSlot *tslot, DestReceiver *self)
 	}
 	r->n = n + 1;
 	MemoryContextSwitchTo(old);
-	return true;
-}
-
-static void
-receive_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-}
-
-static void
-receive_nothing(DestReceiver *self)
-{
 }
 
 static int
@@ -311,8 +300,6 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 	int		   *slot;			/* feature -> index among numbers or texts */
 	HTAB	  **levels;
 	StringInfoData sql;
-	SPIPlanPtr	plan;
-	SPIExecuteOptions options;
 	row_reader	reader;
 	int64		n;
 	double	   *num;
@@ -404,11 +391,6 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 	appendStringInfo(&sql, " FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
 
-	reader.pub.receiveSlot = receive_row;
-	reader.pub.rStartup = receive_startup;
-	reader.pub.rShutdown = receive_nothing;
-	reader.pub.rDestroy = receive_nothing;
-	reader.pub.mydest = DestNone;
 	reader.cxt = CurrentMemoryContext;
 	reader.relid = relid;
 	reader.id_column = id_column;
@@ -425,15 +407,7 @@ model_rows_read(Oid relid, const char *id_column, ArrayType *features,
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "model_rows_read: SPI_connect failed");
-	plan = SPI_prepare(sql.data, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "model_rows_read: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = (DestReceiver *) &reader;
-	/* (a SELECT into a receiver other than SPI's reports SPI_OK_UTILITY) */
-	if (SPI_execute_plan_extended(plan, &options) < 0)
-		elog(ERROR, "model_rows_read: reading %s failed", get_rel_name(relid));
+	query_rows_each(sql.data, 0, (Datum) 0, receive_row, &reader);
 	SPI_finish();
 	n = reader.n;
 	num = reader.num;

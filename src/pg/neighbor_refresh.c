@@ -41,6 +41,7 @@
 #include "core_error.h"
 #include "diffusion.h"
 #include "graph_read.h"
+#include "query_rows.h"
 #include "neighbours.h"
 
 PG_FUNCTION_INFO_V1(stormops_refresh_neighbors);
@@ -305,7 +306,7 @@ refresh_work(refresh *r, instr_time started)
 	r->same = graph_alloc(r->located, sizeof(bool));
 	memset(r->stored, 0, Max(r->located, 1) * sizeof(bool));
 	memset(r->same, 0, Max(r->located, 1) * sizeof(bool));
-	graph_read_each("SELECT l.property_id, l.neighbor_ids, l.distances_m, l.listed_by_ids, l.listed_by_distances_m"
+	query_rows_each("SELECT l.property_id, l.neighbor_ids, l.distances_m, l.listed_by_ids, l.listed_by_distances_m"
 					" FROM stormops.neighbor_lists l", 0, (Datum) 0, compare_stored, r);
 	compare_ms = graph_ms_since(started) - read_ms - build_ms;
 
