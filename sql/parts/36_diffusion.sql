@@ -112,10 +112,7 @@ BEGIN
             HINT = 'Omit it for now(), or pass the moment whose seed set to use.';
   END IF;
   SELECT * INTO g FROM stormops.refresh_neighbors();
-  -- properties without a score row get one, so one UPDATE writes them all
-  INSERT INTO stormops.property_scores (property_id)
-  SELECT p.property_id FROM stormops.properties p
-   WHERE NOT EXISTS (SELECT FROM stormops.property_scores x WHERE x.property_id = p.property_id);
+  PERFORM stormops.add_score_rows();
   WITH d AS MATERIALIZED (SELECT * FROM stormops.diffusion_scores(as_of)),
        u AS (UPDATE stormops.property_scores s
                 SET diffusion_score = d.diffusion_score, diffusion_percentile = d.diffusion_percentile

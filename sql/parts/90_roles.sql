@@ -192,6 +192,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.property_training_rows(pg_catalog.text, pg_catalog.timestamptz),
   stormops.train_property_model(pg_catalog.text, pg_catalog.timestamptz, pg_catalog.float8),
   stormops.count_ml_scoring_run(),
+  stormops.add_score_rows(),
   stormops.score_properties(pg_catalog.timestamptz),
   stormops.train_and_score(pg_catalog.timestamptz),
   stormops.refresh_neighbors(),
