@@ -42,7 +42,7 @@ _PG_init(void)
 							   "Its own permits are not competition: refresh_competition leaves them out.",
 							   &contractor_id,
 							   "",
-							   PGC_USERSET,
+							   PGC_SUSET,	/* policy: the competitor trigger (a definer) reads it */
 							   0,
 							   NULL, NULL, NULL);
 

@@ -1,7 +1,7 @@
 -- Roles: viewer reads only, operator runs plays and edits playbooks and data,
 -- admin also owns site settings and may correct executions.
 BEGIN;
-SELECT plan(29);
+SELECT plan(31);
 
 SELECT has_role('stormops_viewer');
 SELECT has_role('stormops_operator');
@@ -60,6 +60,19 @@ SELECT throws_ok($$INSERT INTO stormops.channel_costs VALUES ('email', 0.02)$$,
   '42501', NULL, 'operator cannot change site-wide costs');
 SELECT throws_ok($$UPDATE stormops.playbook_executions SET status = 'Aborted'$$,
   '42501', NULL, 'operator cannot rewrite executions');
+RESET ROLE;
+
+-- Settings are policy: no stormops setting may be changed by a session
+-- (issue 16: contractor_id was, and the competitor trigger, a definer,
+-- trusted it to tell our permits from a rival's).
+SELECT stormops.throttle_contacts_7d() IS NOT NULL AS library_loaded;
+SELECT is(ARRAY(SELECT name || ' ' || context FROM pg_settings
+                 WHERE name LIKE 'stormops.%' AND context NOT IN ('superuser', 'sighup', 'postmaster')
+                 ORDER BY name), '{}'::text[],
+  'every stormops setting is superuser, sighup or postmaster');
+SET ROLE stormops_operator;
+SELECT throws_ok($$SET stormops.contractor_id = 'rival_x'$$, '42501', NULL,
+  'an operator cannot pretend a rival is us (stormops.contractor_id)');
 RESET ROLE;
 
 SET ROLE stormops_admin;
