@@ -13,7 +13,9 @@ CLUSTER_DIR=""
 
 if [ "$(id -u)" -eq 0 ]; then
   CLUSTER_OS_USER=postgres
-  as_cluster_user() { runuser -u "$CLUSTER_OS_USER" -- "$@"; }
+  # from /, which that user can enter: run from a checkout under /root, the
+  # server tools begin with "could not change directory to ..." (issue 16)
+  as_cluster_user() { (cd / && runuser -u "$CLUSTER_OS_USER" -- "$@"); }
 else
   CLUSTER_OS_USER=$(id -un)
   as_cluster_user() { "$@"; }
