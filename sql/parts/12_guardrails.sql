@@ -272,6 +272,8 @@ BEGIN
 END;
 $$;
 
+-- (0.1.0's body; 0.2.0 replaces it in 37_reloads.sql, so that TRUNCATE
+-- ... CASCADE of properties works)
 CREATE FUNCTION stormops.guardrail_state_clear()
 RETURNS trigger
 LANGUAGE plpgsql
