@@ -1,5 +1,10 @@
 /*
  * sql_text.c: growable SQL text, literal quoting and number printing.
+ *
+ * Failure modes: a buffer whose allocation fails, or whose size would
+ * overflow, is marked failed: later appends do nothing and so_sql_take
+ * returns NULL, so a caller checks once at the end. Tests can make any
+ * allocation fail (so_sql_fail_allocation) to walk every such path.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -9,6 +14,31 @@
 
 #include "decimal_text.h"
 #include "sql_text.h"
+
+/* Tests only (so_sql_fail_allocation): allocations left before one fails, and attempts. */
+static unsigned long fail_countdown = 0;
+static unsigned long attempts = 0;
+
+void
+so_sql_fail_allocation(unsigned long n)
+{
+	fail_countdown = n;
+	attempts = 0;
+}
+
+unsigned long
+so_sql_allocation_attempts(void)
+{
+	return attempts;
+}
+
+/* Whether this allocation is the one a test asked to fail. */
+static bool
+injected_failure(void)
+{
+	attempts++;
+	return fail_countdown > 0 && --fail_countdown == 0;
+}
 
 void
 so_sql_init(so_sql *s)
@@ -37,7 +67,7 @@ so_sql_take(so_sql *s)
 		return NULL;
 	}
 	if (text == NULL)
-		text = calloc(1, 1);
+		text = injected_failure() ? NULL : calloc(1, 1);
 	so_sql_init(s);
 	return text;
 }
@@ -63,7 +93,7 @@ reserve(so_sql *s, size_t more)
 	cap = s->cap < 256 ? 256 : s->cap;
 	while (cap < need)
 		cap *= 2;
-	grown = realloc(s->data, cap);
+	grown = injected_failure() ? NULL : realloc(s->data, cap);
 	if (grown == NULL)
 	{
 		s->failed = true;
@@ -115,13 +145,13 @@ so_sql_literal(so_sql *s, const char *value, size_t len)
 {
 	bool		backslash = false;
 
-	if (memchr(value, '\0', len) != NULL)
+	/* worst case below: every byte doubled, plus E'' (and 2 * len + 3 must not wrap) */
+	if (len > (SIZE_MAX - 3) / 2 || memchr(value, '\0', len) != NULL)
 	{
 		s->failed = true;
 		return;
 	}
 	backslash = memchr(value, '\\', len) != NULL;
-	/* worst case: every byte doubled, plus E'' */
 	if (!reserve(s, 2 * len + 3))
 		return;
 	if (backslash)

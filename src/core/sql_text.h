@@ -42,6 +42,15 @@ void		so_sql_appendf(so_sql *s, const char *fmt,...)
  */
 void		so_sql_literal(so_sql *s, const char *value, size_t len);
 
+/*
+ * Tests only: make the n-th allocation of so_sql from now on fail, as if
+ * the memory were exhausted (0: none). Not thread-safe; the core is used
+ * from one thread.
+ */
+void		so_sql_fail_allocation(unsigned long n);
+/* Tests only: allocations attempted since the last so_sql_fail_allocation. */
+unsigned long so_sql_allocation_attempts(void);
+
 /* A finite double, printed with the fewest digits that read back exactly; NaN or infinity fails. */
 void		so_sql_number(so_sql *s, double value);
 void		so_sql_integer(so_sql *s, int64_t value);

@@ -300,12 +300,16 @@ compiler_init(compiler *c, const so_targeting *rules, const so_targeting_context
 	so_sql_literal(&s, ctx->as_of, strlen(ctx->as_of));
 	so_sql_append(&s, "::pg_catalog.timestamptz");
 	c->as_of = tsql_take(c, &s);
-	if (ctx->event_id != NULL)
+	if (!c->failed && ctx->event_id != NULL)
 	{
 		so_sql_init(&s);
 		so_sql_literal(&s, ctx->event_id, strlen(ctx->event_id));
 		c->event = tsql_take(c, &s);
 	}
+	/* nothing below may format a NULL as_of or event */
+	if (c->failed)
+		return so_error_set(err, SO_ERR_TOO_LARGE, "", "could not build the statement",
+							"rules and an event id that fit in memory", "");
 	c->impact_required = ctx->event_id != NULL ||
 		rules->physics.min_sii_score.set || rules->physics.max_days_since_storm.set;
 

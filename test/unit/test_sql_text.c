@@ -2,6 +2,7 @@
  * test_sql_text.c: the core's SQL text: literals, numbers, the buffer.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,5 +177,26 @@ main(void)
 	test_numbers();
 	test_decimals();
 	test_buffer();
+	/* a length whose doubled worst case would wrap around (issue 16): refused before any byte is read */
+	{
+		so_sql		s;
+		char		value[4] = {'a', 'b', 'c', 'd'};	/* no NUL: nothing past it may be read */
+
+		so_sql_init(&s);
+		so_sql_literal(&s, value, SIZE_MAX / 2 + 10);
+		sql_is(&s, NULL, "a literal of SIZE_MAX / 2 + 10 bytes");
+	}
+	/* an allocation that fails: the buffer refuses, the next one works */
+	{
+		so_sql		s;
+
+		so_sql_init(&s);
+		so_sql_fail_allocation(1);
+		so_sql_append(&s, "SELECT 1");
+		sql_is(&s, NULL, "an append whose allocation fails");
+		so_sql_append(&s, "SELECT 2");
+		sql_is(&s, "SELECT 2", "the next buffer allocates again");
+	}
+
 	return done_testing();
 }

@@ -12,11 +12,19 @@
 
 #include "sql_lexer.h"
 #include "targeting_rules.h"
+#include "sql_text.h"
 #include "targeting_sql.h"
 #include "tap.h"
 #include "test_util.h"
 
 #define AS_OF "2019-03-27 12:00:00.000000+00"
+/* the seed's Frisco-Alpha rules, every section but behaviour, with a behaviour key */
+#define FRISCO_SQ "{'physics': {'min_sii_score': 75, 'max_days_since_storm': 14}," \
+	" 'geography': {'zips': ['75034', '75035']}, 'demographics': {'ses_tiers': ['High'], 'min_median_income': 100000}," \
+	" 'psychographics': {'personas': ['Proof_Seeker', 'Status_Conscious']}," \
+	" 'behavioral': {'prior_touchpoints_max': 3}, 'competition': {'competitor_pressure_max': 0.4}," \
+	" 'diffusion': {'min_score': 50}," \
+	" 'similarity': {'enabled': true, 'reference_property_ids': ['top_50'], 'similarity_threshold': 0.8, 'top_k': 300}}"
 
 /* Compile rules (written with ' for ") into the statement or the funnel; NULL on error. */
 static char *
@@ -302,5 +310,53 @@ main(void)
 	test_values_never_change_structure();
 	test_shapes();
 	test_funnel();
+	/*
+	 * Allocation failure (issue 16): every allocation of a compile made to
+	 * fail in turn gives SO_ERR_TOO_LARGE and no statement, leaking nothing
+	 * (LeakSanitizer); the first one, as_of's literal, stops the compile
+	 * there: no condition is formatted from a NULL as_of.
+	 */
+	{
+		char	   *json = sq(FRISCO_SQ);
+		so_targeting *rules = NULL;
+		so_targeting_context ctx = {"noaa_ep_135504_hail", AS_OF};
+		so_error	err;
+		unsigned long total,
+					clean = 0;
+		int			rc;
+
+		ok(so_targeting_parse(json, strlen(json), &rules, &err) == SO_OK, "allocation failures: rules parsed");
+		so_sql_fail_allocation(0);
+		{
+			char	   *sql = NULL;
+
+			rc = so_targeting_compile(rules, &ctx, &sql, &err);
+			total = so_sql_allocation_attempts();
+			free(sql);
+		}
+		for (unsigned long n = 1; n <= total; n++)
+		{
+			char	   *sql = NULL;
+
+			so_sql_fail_allocation(n);
+			rc = so_targeting_compile(rules, &ctx, &sql, &err);
+			clean += rc == SO_ERR_TOO_LARGE && sql == NULL;
+			free(sql);
+		}
+		is_int(clean, total, "each of the %lu allocations of a compile, failing, gives a clean error", total);
+		{
+			char	   *sql = NULL;
+
+			so_sql_fail_allocation(1);
+			rc = so_targeting_compile(rules, &ctx, &sql, &err);
+			is_int(so_sql_allocation_attempts(), 1,
+				   "as_of's literal failing stops the compile (no further allocation, nothing formatted from NULL)");
+			free(sql);
+		}
+		so_sql_fail_allocation(0);
+		so_targeting_free(rules);
+		free(json);
+	}
+
 	return done_testing();
 }
