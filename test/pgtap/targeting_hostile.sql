@@ -18,20 +18,26 @@ INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('E1',
 INSERT INTO stormops.property_impacts VALUES ('hp', 'E1', 80), ('p2', 'E1', 60);
 INSERT INTO stormops.cohorts VALUES ($$co'hort$$, 'p2');
 
--- 'rows:N' when the rules run (N targets, and the funnel ran too),
+-- 'rows:N' when the rules run (N targets, and the funnel's last step counts
+-- the same N: docs/targeting.md; a funnel that disagrees gives
+-- 'funnel:M rows:N', failing the case),
 -- 'error:<path>' for the validator's clean errors (SQLSTATE 22023),
 -- 'error <SQLSTATE>' for anything else.
 CREATE FUNCTION pg_temp.outcome(rules_text text, event text DEFAULT 'E1') RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   n bigint;
-  steps bigint;
+  last_step bigint;
   st text;
   det text;
 BEGIN
   BEGIN
     SELECT count(*) INTO n FROM stormops.target_properties(rules_text::jsonb, event, '2019-03-27 12:00+00');
-    SELECT count(*) INTO steps FROM stormops.targeting_funnel(rules_text::jsonb, event, '2019-03-27 12:00+00');
+    SELECT f.remaining INTO last_step FROM stormops.targeting_funnel(rules_text::jsonb, event, '2019-03-27 12:00+00') f
+     ORDER BY f.step DESC LIMIT 1;
+    IF last_step IS DISTINCT FROM n THEN
+      RETURN 'funnel:' || coalesce(last_step::text, 'no step') || ' rows:' || n;
+    END IF;
     RETURN 'rows:' || n;
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, det = PG_EXCEPTION_DETAIL;

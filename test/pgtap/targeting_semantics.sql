@@ -41,26 +41,28 @@ INSERT INTO stormops.behavior_events (property_id, event_type, event_timestamp) 
 INSERT INTO stormops.zip_competition VALUES ('75034', 0.3, 70), ('75035', 0.9, 20), ('75024', 0.5, 50);
 INSERT INTO stormops.cohorts VALUES ('co1', 'b');
 
--- The ids in rank order, from target_properties; an error if running the
--- compiled text gives other rows or another order.
+-- The ids in rank order, from target_properties; an error if the
+-- independent per-row reference (test/reference/targeting_reference.sql,
+-- written without the compiler) gives other rows, ranks, similarities or
+-- impact scores. (Before issue 16 this compared with running
+-- compile_targeting's text: the same code path, so it could not disagree.)
+\o /dev/null
+\ir ../reference/targeting_reference.sql
+\o
 CREATE FUNCTION pg_temp.ids(rules jsonb, event text DEFAULT NULL, at timestamptz DEFAULT '2019-03-27 12:00+00')
 RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE
   via_function text[];
-  via_text text[];
-  rec record;
+  via_reference text[];
 BEGIN
-  SELECT coalesce(array_agg(t.property_id || ':' || t.rank || ':' || coalesce(t.similarity::text, '-') || ':'
+  SELECT coalesce(array_agg(t.property_id || ':' || t.rank || ':' || coalesce(round(t.similarity::numeric, 9)::text, '-') || ':'
                             || coalesce(t.sii_score::text, '-') ORDER BY t.rank), '{}')
     INTO via_function FROM stormops.target_properties(rules, event, at) t;
-  -- the compiled text, read in the order it returns rows
-  via_text := '{}';
-  FOR rec IN EXECUTE stormops.compile_targeting(rules, event, at) LOOP
-    via_text := via_text || (rec.property_id || ':' || rec.rank || ':' || coalesce(rec.similarity::text, '-') || ':'
-                             || coalesce(rec.sii_score::text, '-'));
-  END LOOP;
-  IF via_text IS DISTINCT FROM via_function THEN
-    RAISE EXCEPTION 'compiled text gives % but target_properties gives %', via_text, via_function;
+  SELECT coalesce(array_agg(t.property_id || ':' || t.rank || ':' || coalesce(round(t.similarity::numeric, 9)::text, '-') || ':'
+                            || coalesce(t.sii_score::text, '-') ORDER BY t.rank), '{}')
+    INTO via_reference FROM stormops_ref.target_properties(rules, event, at) t;
+  IF via_reference IS DISTINCT FROM via_function THEN
+    RAISE EXCEPTION 'the reference gives % but target_properties gives %', via_reference, via_function;
   END IF;
   RETURN ARRAY(SELECT split_part(x, ':', 1) FROM unnest(via_function) WITH ORDINALITY u(x, n) ORDER BY n);
 END $$;
