@@ -1,6 +1,7 @@
 /*
  * topk.c: a bounded min-heap of the k best (score, id) items.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "topk.h"
@@ -113,12 +114,20 @@ so_topk_offer(so_topk *t, double score, const char *id, size_t id_len,
 }
 
 void
-so_topk_sort(so_topk *t)
+so_topk_sort_steps(so_topk *t, size_t *end, size_t steps)
 {
 	/* heapsort: moving the worst to the end each time leaves best first */
-	for (size_t end = t->n; end > 1; end--)
+	for (; *end > 1 && steps > 0; (*end)--, steps--)
 	{
-		swap(&t->slots[0], &t->slots[end - 1]);
-		sift_down(t, 0, end - 1);
+		swap(&t->slots[0], &t->slots[*end - 1]);
+		sift_down(t, 0, *end - 1);
 	}
+}
+
+void
+so_topk_sort(so_topk *t)
+{
+	size_t		end = t->n;
+
+	so_topk_sort_steps(t, &end, SIZE_MAX);
 }

@@ -50,6 +50,14 @@ bool		so_topk_offer(so_topk *t, double score, const char *id, size_t id_len,
 /* Sorts the kept items best first, in place (the heap is then spent). */
 void		so_topk_sort(so_topk *t);
 
+/*
+ * The same sort in pieces, so that a caller can answer a cancel between
+ * them: start with *end = t->n; each call makes at most `steps` steps; the
+ * slots are sorted once *end <= 1. Between calls the slots are neither a
+ * heap nor sorted: a caller that stops must not use them again.
+ */
+void		so_topk_sort_steps(so_topk *t, size_t *end, size_t steps);
+
 /* Bytewise comparison of ids, for callers without a collation. */
 int			so_id_compare_bytes(const char *a, size_t alen, const char *b, size_t blen, void *arg);
 

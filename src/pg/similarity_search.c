@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -204,7 +205,14 @@ stormops_top_k_final(PG_FUNCTION_ARGS)
 	 * aggregate): sort once, then read the sorted slots */
 	if (state != NULL && !state->sorted)
 	{
-		so_topk_sort(&state->heap);
+		/* up to 10,000,000 items: answer a cancel every 65,536 steps */
+		size_t		end = state->heap.n;
+
+		while (end > 1)
+		{
+			so_topk_sort_steps(&state->heap, &end, 65536);
+			CHECK_FOR_INTERRUPTS();
+		}
 		state->sorted = true;
 	}
 	items = palloc(sizeof(Datum) * (n > 0 ? n : 1));
@@ -213,6 +221,8 @@ stormops_top_k_final(PG_FUNCTION_ARGS)
 		Datum		values[2];
 		bool		nulls[2] = {false, false};
 
+		if ((i & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
 		values[0] = PointerGetDatum(cstring_to_text_with_len(state->heap.slots[i].id,
 															 (int) state->heap.slots[i].id_len));
 		values[1] = Float8GetDatum(state->heap.slots[i].score);

@@ -38,8 +38,9 @@ next_random(void)
 	return (unsigned) (rng >> 11);
 }
 
+/* steps 0: so_topk_sort; otherwise so_topk_sort_steps in pieces of that many */
 static void
-check_stream(size_t n, size_t k, unsigned distinct_scores)
+check_stream(size_t n, size_t k, unsigned distinct_scores, size_t steps)
 {
 	item	   *items = malloc(n * sizeof(item));
 	so_scored  *slots = malloc((k ? k : 1) * sizeof(so_scored));
@@ -60,7 +61,15 @@ check_stream(size_t n, size_t k, unsigned distinct_scores)
 		so_topk_offer(&t, items[i].score, items[i].id, strlen(items[i].id), &out, &evicted);
 		evictions += evicted;
 	}
-	so_topk_sort(&t);
+	if (steps == 0)
+		so_topk_sort(&t);
+	else
+	{
+		size_t		end = t.n;
+
+		while (end > 1)
+			so_topk_sort_steps(&t, &end, steps);
+	}
 	/* copy the heap's answer out: its ids point into items, which qsort moves */
 	kept = malloc((t.n ? t.n : 1) * sizeof(item));
 	for (size_t i = 0; i < t.n; i++)
@@ -75,8 +84,8 @@ check_stream(size_t n, size_t k, unsigned distinct_scores)
 	for (size_t i = 0; same && i < want; i++)
 		same = kept[i].score == items[i].score && strcmp(kept[i].id, items[i].id) == 0;
 	free(kept);
-	ok(same, "k=%zu of %zu items with %u distinct scores: the same as a full sort (%d evictions)",
-	   k, n, distinct_scores, evictions);
+	ok(same, "k=%zu of %zu items with %u distinct scores%s: the same as a full sort (%d evictions)",
+	   k, n, distinct_scores, steps ? ", sorted in pieces" : "", evictions);
 	free(items);
 	free(slots);
 }
@@ -103,11 +112,13 @@ main(void)
 	so_topk_init(&t, slots, 0, NULL, NULL);
 	ok(!so_topk_offer(&t, 1, "x", 1, &out, &evicted), "k = 0 keeps nothing");
 
-	check_stream(10, 500, 1000);
-	check_stream(1000, 1, 1000);
-	check_stream(100000, 500, 1000000);
-	check_stream(100000, 500, 7);
-	check_stream(50000, 50000, 3);
-	check_stream(20000, 37, 2);
+	check_stream(10, 500, 1000, 0);
+	check_stream(1000, 1, 1000, 0);
+	check_stream(100000, 500, 1000000, 0);
+	check_stream(100000, 500, 7, 0);
+	check_stream(50000, 50000, 3, 0);
+	check_stream(50000, 50000, 3, 7);
+	check_stream(100000, 500, 1000000, 1);
+	check_stream(20000, 37, 2, 0);
 	return done_testing();
 }
