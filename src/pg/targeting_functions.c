@@ -104,12 +104,17 @@ stormops_compile_targeting_funnel(PG_FUNCTION_ARGS)
 /*
  * The parsed polygon, kept for the rest of the query in fn_extra: the
  * geometry is a constant of the compiled statement, parsed once instead of
- * once per property. Its malloc'd memory is released by a callback on the
- * memory context that owns fn_extra.
+ * once per property. When the planner says the argument cannot change
+ * during the query (a Const or an external Param: the compiled statement's
+ * case), the cache is used without looking at the argument again; otherwise
+ * (a geometry from a column) it is compared byte for byte first, since the
+ * same address may hold another row's value later. Its malloc'd memory is
+ * released by a callback on the memory context that owns fn_extra.
  */
 typedef struct polygon_cache
 {
 	Jsonb	   *geometry;		/* copy of the argument, to recognise it */
+	bool		stable;			/* the argument cannot change in this query */
 	so_geo_polygon *polygon;
 	MemoryContextCallback release;
 } polygon_cache;
@@ -124,17 +129,24 @@ release_polygon(void *arg)
 }
 
 static so_geo_polygon *
-cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
+cached_polygon(FunctionCallInfo fcinfo)
 {
 	polygon_cache *cache = (polygon_cache *) fcinfo->flinfo->fn_extra;
 	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	Jsonb	   *geometry;
 	Jsonb	   *copy;
 	char	   *text;
 	so_error	err;
 	so_geo_polygon *polygon = NULL;
 
-	if (cache != NULL && VARSIZE(cache->geometry) == VARSIZE(geometry) &&
-		memcmp(cache->geometry, geometry, VARSIZE(geometry)) == 0)
+	/* a constant geometry: not even detoasted again */
+	if (cache != NULL && cache->polygon != NULL && cache->stable)
+		return cache->polygon;
+	geometry = PG_GETARG_JSONB_P(0);
+	if (cache != NULL && cache->polygon != NULL &&
+		(cache->stable ||
+		 (VARSIZE(cache->geometry) == VARSIZE(geometry) &&
+		  memcmp(cache->geometry, geometry, VARSIZE(geometry)) == 0)))
 		return cache->polygon;
 
 	/*
@@ -147,6 +159,7 @@ cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
 		cache->release.func = release_polygon;
 		cache->release.arg = cache;
 		MemoryContextRegisterResetCallback(mcxt, &cache->release);
+		cache->stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	copy = MemoryContextAlloc(mcxt, VARSIZE(geometry));
@@ -169,7 +182,7 @@ cached_polygon(FunctionCallInfo fcinfo, Jsonb *geometry)
 Datum
 stormops_polygon_contains(PG_FUNCTION_ARGS)
 {
-	so_geo_polygon *polygon = cached_polygon(fcinfo, PG_GETARG_JSONB_P(0));
+	so_geo_polygon *polygon = cached_polygon(fcinfo);
 
 	PG_RETURN_BOOL(so_geo_polygon_contains(polygon, PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
 }

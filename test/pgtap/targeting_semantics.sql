@@ -3,7 +3,7 @@
 -- compile_targeting and requires both to agree (pg_temp.ids).
 BEGIN;
 SET LOCAL TimeZone = 'UTC';
-SELECT plan(89);
+SELECT plan(90);
 
 -- Fixture ------------------------------------------------------------------
 INSERT INTO stormops.census_tracts VALUES
@@ -281,6 +281,17 @@ SELECT throws_ok($$SELECT * FROM stormops.playbook_targets('No-Such-Play')$$, '4
   'playbook "No-Such-Play" does not exist', 'playbook_targets of an unknown playbook');
 SELECT throws_ok($$SELECT stormops.compile_targeting('{}', NULL, 'infinity')$$, '22023', NULL, 'as_of must be finite');
 SELECT throws_ok($$SELECT stormops.compile_targeting('{}', NULL, NULL)$$, '22004', NULL, 'as_of must not be NULL');
+
+-- polygon_contains with a geometry that changes from row to row (built
+-- per row, so its bytes may sit at the same address each time): the cache
+-- must look at the value, not trust the address (issue 16, item 10)
+SELECT is((SELECT array_agg(stormops.polygon_contains(
+                     jsonb_build_object('type', 'Polygon', 'coordinates', jsonb_build_array(jsonb_build_array(
+                       jsonb_build_array(c, 0), jsonb_build_array(c + 1, 0), jsonb_build_array(c + 1, 1),
+                       jsonb_build_array(c, 1), jsonb_build_array(c, 0)))),
+                     0.5, 0.5) ORDER BY i)
+             FROM (SELECT i, (i % 2) * 10 AS c FROM generate_series(1, 6) i) x),
+  '{f,t,f,t,f,t}'::boolean[], 'polygon_contains follows a geometry that changes from row to row');
 
 SELECT * FROM finish();
 ROLLBACK;
