@@ -267,6 +267,8 @@ BEGIN ATOMIC
   SELECT * FROM stormops.set_playbook_status(name, 'Retired');
 END;
 
+-- (0.1.0's revise_playbook; 0.2.0 replaces it in 38_playbook_revision.sql
+-- with its columns from one place)
 -- Apply `changes` (column -> new value) to a playbook as a new version.
 -- bump: major, minor or patch; by default minor when the targeting rules or
 -- the channel strategy change, patch otherwise.

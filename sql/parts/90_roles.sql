@@ -149,6 +149,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.property_features(pg_catalog.timestamptz, pg_catalog.text[]),
   stormops.property_feature_names(),
   stormops.active_property_model(pg_catalog.text),
+  stormops.playbook_kept_columns(),
+  stormops.playbook_editable_columns(),
   stormops.neighbor_weight(pg_catalog.float8),
   stormops.referral_weight(),
   stormops.diffusion_seeds(pg_catalog.timestamptz),

@@ -115,6 +115,7 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 --@include 35_diffusion_tables.sql
 --@include 36_diffusion.sql
 --@include 37_reloads.sql
+--@include 38_playbook_revision.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

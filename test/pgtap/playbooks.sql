@@ -1,6 +1,6 @@
 -- Playbooks through plain SQL, as the control plane writes them.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 -- The seed's three plays, as the seed writes them.
 SELECT lives_ok($$
@@ -96,6 +96,19 @@ SELECT is((stormops.activate_playbook('Frisco-Alpha')).status, 'Active'::stormop
 SELECT is((stormops.pause_playbook('Frisco-Alpha')).status, 'Paused'::stormops.playbook_status, 'pause');
 SELECT throws_ok($$UPDATE stormops.playbooks SET status = 'Draft' WHERE playbook_name = 'Frisco-Alpha'$$,
   '55000', 'playbook "Frisco-Alpha" cannot move from Paused to Draft', 'back to Draft is refused');
+
+-- revise_playbook's columns come from one place (issue 16): a column added
+-- to playbooks is revisable at once, and the kept ones stay refused
+ALTER TABLE stormops.playbooks ADD COLUMN test_note text;
+INSERT INTO stormops.playbooks (playbook_name, playbook_version, targeting_rules, channel_strategy)
+VALUES ('Revise-One-Place', '1.0.0', '{}', '{"sequence": [{"step": 1, "channel": "email", "timing_hours": 0}]}');
+SELECT is((SELECT test_note || ' ' || playbook_version FROM stormops.revise_playbook('Revise-One-Place', '{"test_note": "from the catalog"}')),
+  'from the catalog 1.0.1', 'a column added to playbooks is revisable (a new patch version)');
+SELECT throws_ok($$SELECT stormops.revise_playbook('Revise-One-Place', '{"created_by": "someone"}')$$, '22023',
+  'revise_playbook cannot change created_by', 'a kept column is still refused');
+SELECT is(stormops.playbook_editable_columns() @> '{test_note,holdout_share,targeting_rules}'
+          AND NOT stormops.playbook_editable_columns() && stormops.playbook_kept_columns(), true,
+  'editable: every column but the kept ones');
 
 SELECT * FROM finish();
 ROLLBACK;
