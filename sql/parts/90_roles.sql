@@ -69,6 +69,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.throttle_contacts_7d(),
   stormops.moves_guardrail_signal(pg_catalog.text, pg_catalog.bool),
   stormops.escalate_complaints_30d(),
+  stormops.guardrail_signal_row(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz,
+                                pg_catalog.bool, pg_catalog.timestamptz),
   stormops.guardrail_signals_at(pg_catalog.timestamptz),
   stormops.guardrail_signals_at(pg_catalog.timestamptz, pg_catalog.text[]),
   stormops.guardrail_signals_of(pg_catalog.text[], pg_catalog.timestamptz),

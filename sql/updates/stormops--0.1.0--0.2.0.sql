@@ -116,6 +116,7 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 --@include 36_diffusion.sql
 --@include 37_reloads.sql
 --@include 38_playbook_revision.sql
+--@include 12_guardrails_signals.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql
