@@ -180,6 +180,7 @@ stormops_storm_runner_main(Datum arg)
 {
 	List	   *events;
 	ListCell   *lc;
+	MemoryContext event_cxt;
 	TimestampTz started;
 	TimestampTz finished;
 
@@ -200,11 +201,24 @@ stormops_storm_runner_main(Datum arg)
 	SpinLockRelease(&storm_worker_state->mutex);
 
 	events = pending_events();
+	/*
+	 * One memory context per event, reset after it (pg_cron's loop context
+	 * is the model): what an event allocates outside its transaction (its
+	 * id as text, its outcome, a caught error) does not pile up over a run
+	 * of many events.
+	 */
+	event_cxt = AllocSetContextCreate(TopMemoryContext, "stormops storm event", ALLOCSET_DEFAULT_SIZES);
 	foreach(lc, events)
 	{
+		MemoryContext old;
+
 		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(event_cxt);
 		handle_event((const char *) lfirst(lc));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(event_cxt);
 	}
+	MemoryContextDelete(event_cxt);
 	/* then the executions whose plans are done, and the notifications */
 	close_finished_executions();
 	webhook_deliver_due();
