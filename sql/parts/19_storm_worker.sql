@@ -39,6 +39,8 @@ END;
 COMMENT ON FUNCTION stormops.storm_events_pending() IS
   'Storm events the storm worker will propose next, oldest first.';
 
+-- (0.1.0's handle_storm_event; 0.2.0 replaces it in 39_storm_event_backoff.sql,
+-- which records playbook failures so the event waits before a retry)
 -- What the worker (and run_pending_proposals) does with one event, in one transaction: the impacts from
 -- the reports when none were loaded, then generate_proposals as of now().
 -- Returns the event's outcome (event_proposals.outcome).

@@ -117,6 +117,7 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 --@include 37_reloads.sql
 --@include 38_playbook_revision.sql
 --@include 12_guardrails_signals.sql
+--@include 39_storm_event_backoff.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

@@ -116,7 +116,8 @@ echo "ok - the next event is still handled"
 [ "$(q -c "SELECT 'boom' NOT IN (SELECT stormops.storm_events_pending())")" = t ]   # waits 5 minutes before a retry
 
 # a playbook whose rules name a cohort that was deleted: the others still run,
-# the failure is counted, and the event stays pending until it is fixed
+# the failure is counted and recorded, the event waits 5 minutes (not a retry
+# at every poll), and is proposed again once the wait is over
 q >/dev/null <<'SQL'
 UPDATE stormops.playbook_executions SET status = 'Completed', execution_end = now() WHERE status = 'Running';
 INSERT INTO stormops.cohorts (cohort_name, property_id) SELECT 'soon_gone', property_id FROM stormops.properties LIMIT 3;
@@ -128,10 +129,13 @@ DELETE FROM stormops.cohorts WHERE cohort_name = 'soon_gone';
 SQL
 storm cohort_gone 33.15 -96.77
 wait_for 5 "SELECT playbooks_failed = 1 AND executions > 0 AND outcome LIKE '%failed: Cohort-Play: %' FROM stormops.event_proposals WHERE event_id = 'cohort_gone'"
-[ "$(q -c "SELECT 'cohort_gone' IN (SELECT stormops.storm_events_pending())")" = t ]
+[ "$(q -c "SELECT count(*) FROM stormops.worker_errors WHERE event_id = 'cohort_gone' AND error LIKE '%Cohort-Play%'")" = 1 ]
+[ "$(q -c "SELECT 'cohort_gone' NOT IN (SELECT stormops.storm_events_pending())")" = t ]   # waits
 q -c "SELECT stormops.pause_playbook('Cohort-Play')" >/dev/null
+# the wait is over (its record moved 6 minutes back): the next poll proposes it
+q -c "UPDATE stormops.worker_errors SET logged_at = logged_at - interval '6 minutes' WHERE event_id = 'cohort_gone'" >/dev/null
 wait_for 15 "SELECT playbooks_failed = 0 FROM stormops.event_proposals WHERE event_id = 'cohort_gone'"   # next poll
-echo "ok - a playbook naming a deleted cohort fails alone: the others run, and the event is retried until it is fixed"
+echo "ok - a playbook naming a deleted cohort fails alone: the others run, the event waits, and is retried after the wait until it is fixed"
 
 # 3. SIGTERM: the launcher stops, and the postmaster starts a new one
 old=$(q -c "SELECT launcher_pid FROM stormops.worker_status()")
