@@ -296,8 +296,10 @@ INSERT INTO stormops.property_impacts VALUES ('r1', 'evp', 60), ('r2', 'evp', 70
 SELECT is((SELECT array_agg((event_id, playbooks_run, executions, proposed, outcome)::text) FROM stormops.run_pending_proposals()),
           ARRAY['(evp,1,1,2,"1 playbooks proposed, 1 executions; failed: Broken: no reference of the similarity section has an embedding (SQLSTATE 22023)")'],
           'run_pending_proposals proposes the one event with impacts not yet handled; a failing playbook is reported, the next one runs');
-SELECT is((SELECT array_agg(event_id) FROM stormops.run_pending_proposals()), '{evp}',
-          'an event whose playbook failed stays pending: the next call retries it');
+SELECT is((SELECT array_agg(event_id) FROM stormops.run_pending_proposals()), NULL,
+          'an event whose playbook failed waits (recorded in worker_errors): the next call does not retry it at once');
+-- the wait is over (its record moved 6 minutes back)
+UPDATE stormops.worker_errors SET logged_at = logged_at - interval '6 minutes' WHERE event_id = 'evp';
 SELECT stormops.pause_playbook('Broken');
 SELECT is((SELECT array_agg((event_id, playbooks_run, executions, outcome)::text) FROM stormops.run_pending_proposals()),
           '{"(evp,1,1,\"1 playbooks proposed, 1 executions\")"}', 'once the playbook is fixed (here: paused) the event is handled');
