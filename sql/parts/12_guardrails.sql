@@ -183,20 +183,6 @@ BEGIN
 END;
 $$;
 
--- (0.1.0's body; 0.2.0 replaces it in 37_reloads.sql, so that TRUNCATE
--- ... CASCADE of properties works)
-CREATE FUNCTION stormops.guardrail_state_clear()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  TRUNCATE stormops.guardrail_state;
-  RETURN NULL;
-END;
-$$;
-
 CREATE TRIGGER guardrail_state_on_insert AFTER INSERT ON stormops.behavior_events
   REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
   EXECUTE FUNCTION stormops.guardrail_state_merge();
@@ -206,6 +192,3 @@ CREATE TRIGGER guardrail_state_on_update AFTER UPDATE ON stormops.behavior_event
 CREATE TRIGGER guardrail_state_on_delete AFTER DELETE ON stormops.behavior_events
   REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT
   EXECUTE FUNCTION stormops.guardrail_state_recompute();
-CREATE TRIGGER guardrail_state_on_truncate AFTER TRUNCATE ON stormops.behavior_events
-  FOR EACH STATEMENT EXECUTE FUNCTION stormops.guardrail_state_clear();
-

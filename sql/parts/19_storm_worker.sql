@@ -39,31 +39,6 @@ END;
 COMMENT ON FUNCTION stormops.storm_events_pending() IS
   'Storm events the storm worker will propose next, oldest first.';
 
--- (0.1.0's handle_storm_event; 0.2.0 replaces it in 39_storm_event_backoff.sql,
--- which records playbook failures so the event waits before a retry)
--- What the worker (and run_pending_proposals) does with one event, in one transaction: the impacts from
--- the reports when none were loaded, then generate_proposals as of now().
--- Returns the event's outcome (event_proposals.outcome).
-CREATE FUNCTION stormops.handle_storm_event(event_id pg_catalog.text)
-RETURNS pg_catalog.text
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  outcome text;
-BEGIN
-  IF NOT EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id = handle_storm_event.event_id)
-     AND EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id = handle_storm_event.event_id) THEN
-    PERFORM stormops.compute_impacts(handle_storm_event.event_id);
-  END IF;
-  PERFORM FROM stormops.generate_proposals(handle_storm_event.event_id);
-  SELECT e.outcome INTO outcome FROM stormops.event_proposals e WHERE e.event_id = handle_storm_event.event_id;
-  RETURN outcome;
-END;
-$$;
-COMMENT ON FUNCTION stormops.handle_storm_event(pg_catalog.text) IS
-  'The storm worker''s work for one event: compute_impacts when none were loaded, then generate_proposals.';
-
 -- Commits that add storm data wake the worker (a no-op without it).
 CREATE FUNCTION stormops.wake_storm_worker()
 RETURNS trigger
@@ -87,37 +62,3 @@ AS 'MODULE_PATHNAME', 'stormops_worker_status'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION stormops.worker_status() IS
   'Whether the storm worker runs, since when, what it last did, and the webhook deliveries (since the server started).';
-
--- For pg_cron or by hand: does what the storm worker does, in one call:
--- every pending storm event (stormops.storm_events_pending(): impacts or
--- reports, not handled yet or a playbook failed), oldest first, through
--- stormops.handle_storm_event (impacts computed when none were loaded, then
--- generate_proposals). One event's failure does not stop the others: it is
--- reported in the result and the event stays pending.
-CREATE FUNCTION stormops.run_pending_proposals()
-RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
-               proposed pg_catalog.int8, outcome pg_catalog.text)
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  pending text;
-BEGIN
-  FOR pending IN SELECT p FROM stormops.storm_events_pending() p LOOP
-    BEGIN
-      PERFORM stormops.handle_storm_event(pending);
-      RETURN QUERY
-        SELECT h.event_id, h.playbooks_run, h.executions,
-               (SELECT coalesce(sum(r.properties_proposed), 0) FROM stormops.proposal_runs r
-                 WHERE r.event_id = h.event_id AND r.execution_id IS NOT NULL)::int8,
-               h.outcome
-          FROM stormops.event_proposals h WHERE h.event_id = pending;
-    EXCEPTION WHEN OTHERS THEN
-      RETURN QUERY SELECT pending, 0, 0, 0::int8, 'failed: ' || SQLERRM;
-    END;
-  END LOOP;
-END;
-$$;
-COMMENT ON FUNCTION stormops.run_pending_proposals() IS
-  'handle_storm_event for every pending storm event, as the storm worker would; one row per event with what was done.';

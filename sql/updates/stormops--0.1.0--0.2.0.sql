@@ -114,10 +114,10 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
   '100 * percent_rank of diffusion_score among all properties at the refresh: the share (in %) of the others with a lower score. The targeting key diffusion.min_score compares with it.';
 --@include 35_diffusion_tables.sql
 --@include 36_diffusion.sql
---@include 37_reloads.sql
---@include 38_playbook_revision.sql
+--@include 12_guardrails_truncate.sql
+--@include 06_playbook_revision.sql
 --@include 12_guardrails_signals.sql
---@include 39_storm_event_backoff.sql
+--@include 19_storm_worker_events.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

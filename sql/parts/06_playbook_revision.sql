@@ -1,13 +1,12 @@
--- Revising a playbook (a code part, new in 0.2.0; docs/playbook-reference.md):
--- revise_playbook with its columns from one place (issue 16). The columns
--- the database keeps are one list (playbook_kept_columns); every other
--- column of stormops.playbooks is editable, read from the catalog, and the
--- UPDATE names them from the same list, so a column added to playbooks is
--- revisable without editing this function. Replaces 0.1.0's body (which
--- stays in 06_playbook_lifecycle.sql as released, with its own literal
--- lists). Failure modes: as before: each key is applied alone, so a bad
--- value is reported at its own JSON path; a kept or unknown column is
--- refused with the editable ones in the hint.
+-- Revising a playbook (a code part; 0.2.0's form of 0.1.0's revise_playbook;
+-- docs/playbook-reference.md), with its columns from one place (issue 16):
+-- the columns the database keeps are one list (playbook_kept_columns);
+-- every other column of stormops.playbooks is editable, read from the
+-- catalog, and the UPDATE names them from the same list, so a column added
+-- to playbooks is revisable without editing this function. The update from
+-- 0.1.0 includes this part whole. Failure modes: as before: each key is
+-- applied alone, so a bad value is reported at its own JSON path; a kept or
+-- unknown column is refused with the editable ones in the hint.
 
 -- The columns the database keeps: not editable, and not what a play does.
 CREATE OR REPLACE FUNCTION stormops.playbook_kept_columns()

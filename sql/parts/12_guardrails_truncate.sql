@@ -1,7 +1,6 @@
--- Reloading the loaded tables by TRUNCATE (a code part, new in 0.2.0;
--- docs/operations.md, "Reloading data"): the one 0.1.0 function that stood
--- in the way, replaced here (its 0.1.0 body stays in 12_guardrails.sql, as
--- released).
+-- The guardrail state when behaviour events are truncated (a code part;
+-- 0.2.0's form of 0.1.0's truncate trigger; docs/operations.md, "Reloading
+-- data"). The update from 0.1.0 includes this part whole.
 --
 -- TRUNCATE stormops.properties CASCADE truncates behavior_events and
 -- guardrail_state in one statement; the AFTER TRUNCATE trigger of
@@ -23,3 +22,6 @@ BEGIN
   RETURN NULL;
 END;
 $$;
+
+CREATE OR REPLACE TRIGGER guardrail_state_on_truncate AFTER TRUNCATE ON stormops.behavior_events
+  FOR EACH STATEMENT EXECUTE FUNCTION stormops.guardrail_state_clear();

@@ -1,0 +1,69 @@
+-- Handling a storm event, by the worker or by pg_cron (a code part; 0.2.0's
+-- form of 0.1.0's functions; docs/operations.md, "When things go wrong").
+-- handle_storm_event records the event's playbook failures in
+-- worker_errors, so the event waits like an event that failed as a whole
+-- (storm_events_pending: 5 minutes after its last recorded failure) instead
+-- of being run again at every poll with a WARNING each time (issue 16);
+-- run_pending_proposals is its pg_cron entry point. The update from 0.1.0
+-- includes this part whole. Failure modes: the record is written in the
+-- event's own transaction, so it exists exactly when the handling committed.
+CREATE OR REPLACE FUNCTION stormops.handle_storm_event(event_id pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  outcome text;
+  failed int;
+BEGIN
+  IF NOT EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id = handle_storm_event.event_id)
+     AND EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id = handle_storm_event.event_id) THEN
+    PERFORM stormops.compute_impacts(handle_storm_event.event_id);
+  END IF;
+  PERFORM FROM stormops.generate_proposals(handle_storm_event.event_id);
+  SELECT e.outcome, e.playbooks_failed INTO outcome, failed
+    FROM stormops.event_proposals e WHERE e.event_id = handle_storm_event.event_id;
+  IF failed > 0 THEN
+    INSERT INTO stormops.worker_errors (worker, event_id, error)
+    VALUES ('storm', handle_storm_event.event_id,
+            format('%s playbook(s) failed; the event is retried after the wait: %s', failed, outcome));
+  END IF;
+  RETURN outcome;
+END;
+$$;
+COMMENT ON FUNCTION stormops.handle_storm_event(pg_catalog.text) IS
+  'The storm worker''s work for one event: compute_impacts when none were loaded, then generate_proposals; playbook failures are recorded in worker_errors (the event then waits before it is retried).';
+
+-- For pg_cron or by hand: does what the storm worker does, in one call:
+-- every pending storm event (stormops.storm_events_pending(): impacts or
+-- reports, not handled yet or a playbook failed), oldest first, through
+-- stormops.handle_storm_event (impacts computed when none were loaded, then
+-- generate_proposals). One event's failure does not stop the others: it is
+-- reported in the result and the event stays pending.
+CREATE OR REPLACE FUNCTION stormops.run_pending_proposals()
+RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
+               proposed pg_catalog.int8, outcome pg_catalog.text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  pending text;
+BEGIN
+  FOR pending IN SELECT p FROM stormops.storm_events_pending() p LOOP
+    BEGIN
+      PERFORM stormops.handle_storm_event(pending);
+      RETURN QUERY
+        SELECT h.event_id, h.playbooks_run, h.executions,
+               (SELECT coalesce(sum(r.properties_proposed), 0) FROM stormops.proposal_runs r
+                 WHERE r.event_id = h.event_id AND r.execution_id IS NOT NULL)::int8,
+               h.outcome
+          FROM stormops.event_proposals h WHERE h.event_id = pending;
+    EXCEPTION WHEN OTHERS THEN
+      RETURN QUERY SELECT pending, 0, 0, 0::int8, 'failed: ' || SQLERRM;
+    END;
+  END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION stormops.run_pending_proposals() IS
+  'handle_storm_event for every pending storm event, as the storm worker would; one row per event with what was done.';
