@@ -39,7 +39,8 @@ COMMENT ON FUNCTION stormops.handle_storm_event(pg_catalog.text) IS
 -- reports, not handled yet or a playbook failed), oldest first, through
 -- stormops.handle_storm_event (impacts computed when none were loaded, then
 -- generate_proposals). One event's failure does not stop the others: it is
--- reported in the result and the event stays pending.
+-- reported in the result and the event stays pending. A conflict with
+-- another session is raised instead, for the caller to retry the call.
 CREATE OR REPLACE FUNCTION stormops.run_pending_proposals()
 RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
                proposed pg_catalog.int8, outcome pg_catalog.text)
@@ -60,6 +61,13 @@ BEGIN
                h.outcome
           FROM stormops.event_proposals h WHERE h.event_id = pending;
     EXCEPTION WHEN OTHERS THEN
+      -- a conflict with another session (serialization, deadlock, a run
+      -- made meanwhile) is not the event's fault: generate_proposals
+      -- re-raises it on purpose, and so does this call (issue 16): the
+      -- caller (pg_cron's next minute) retries the whole call
+      IF SQLSTATE LIKE '40%' OR SQLSTATE = '23505' THEN
+        RAISE;
+      END IF;
       RETURN QUERY SELECT pending, 0, 0, 0::int8, 'failed: ' || SQLERRM;
     END;
   END LOOP;

@@ -5,7 +5,7 @@
 -- without failures records nothing.
 BEGIN;
 SET LOCAL client_min_messages = error;
-SELECT plan(7);
+SELECT plan(8);
 
 INSERT INTO stormops.properties (property_id, zip, lat, lon) VALUES ('sb1', '75034', 33.1, -96.8), ('sb2', '75034', 33.1, -96.8);
 INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('sb_storm', 'hail', now() - interval '1 day');
@@ -30,6 +30,22 @@ SELECT stormops.pause_playbook('SB-Broken') IS NOT NULL AS paused;
 SELECT ok(stormops.handle_storm_event('sb_storm') NOT LIKE '%failed%', 'with the broken play paused, the handling succeeds');
 SELECT is((SELECT count(*) FROM stormops.worker_errors WHERE event_id = 'sb_storm'), 1::bigint,
   'a handling without failures records nothing');
+
+-- run_pending_proposals re-raises a conflict with another session (it used
+-- to report it as the event's failure and go on): a serialization failure
+-- raised while the event is handled
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('sb_conflict', 'hail', now() - interval '1 hour');
+INSERT INTO stormops.property_impacts VALUES ('sb1', 'sb_conflict', 90);
+CREATE FUNCTION pg_temp.conflict() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.event_id = 'sb_conflict' THEN
+    RAISE EXCEPTION 'could not serialize access (test)' USING ERRCODE = 'serialization_failure';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER sb_conflict BEFORE INSERT ON stormops.event_proposals FOR EACH ROW EXECUTE FUNCTION pg_temp.conflict();
+SELECT throws_ok($$SELECT * FROM stormops.run_pending_proposals()$$, '40001', NULL,
+  'run_pending_proposals re-raises a serialization failure for its caller to retry');
 
 SELECT * FROM finish();
 ROLLBACK;
