@@ -104,8 +104,14 @@ typedef struct edge_reader
 			   *to;
 	double	   *distance;		/* when with_distance */
 	bool		with_distance;	/* neighbour pairs, not referrals */
-	unsigned char *seed;		/* for the seed reader */
 } edge_reader;
+
+/* The seed set as a flag per node. */
+typedef struct seed_reader
+{
+	const graph_nodes *nodes;
+	unsigned char *seed;
+} seed_reader;
 
 /* One edge onto the reader's arrays (distance only for neighbour pairs). */
 static void
@@ -116,10 +122,10 @@ push_edge(edge_reader *r, int64 a, int64 b, double distance)
 	if ((Size) r->n == r->cap)
 	{
 		r->cap = Max(r->cap * 2, 1024);
-		r->from = graph_resize(r->from, r->cap, sizeof(uint32));
-		r->to = graph_resize(r->to, r->cap, sizeof(uint32));
+		r->from = query_rows_resize(r->from, r->cap, sizeof(uint32));
+		r->to = query_rows_resize(r->to, r->cap, sizeof(uint32));
 		if (r->with_distance)
-			r->distance = graph_resize(r->distance, r->cap, sizeof(double));
+			r->distance = query_rows_resize(r->distance, r->cap, sizeof(double));
 	}
 	r->from[r->n] = (uint32) a;
 	r->to[r->n] = (uint32) b;
@@ -161,7 +167,9 @@ read_list(TupleTableSlot *slot, void *arg)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("neighbor_lists row \"%s\" has %d neighbours but not as many distances, or a NULL one",
-						TextDatumGetCString(slot->tts_values[0]), n)));
+						TextDatumGetCString(slot->tts_values[0]), n),
+				 errdetail("Column distances_m of stormops.neighbor_lists."),
+				 errhint("The lists are derived data: DELETE the row and run stormops.refresh_diffusion() to write it again.")));
 	d = (const double *) ARR_DATA_PTR(ds);
 	for (int i = 0; i < n; i++)
 	{
@@ -175,7 +183,7 @@ read_list(TupleTableSlot *slot, void *arg)
 static void
 read_seed(TupleTableSlot *slot, void *arg)
 {
-	edge_reader *r = arg;
+	seed_reader *r = arg;
 	int64		a = graph_node_of(r->nodes, slot->tts_values[0]);
 
 	if (a >= 0)
@@ -207,8 +215,8 @@ stormops_diffusion_scores(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		edge_reader pairs,
-					referrals,
-					seeds;
+					referrals;
+		seed_reader seeds;
 		unsigned char *seed;
 		so_error	err;
 		int			rc,
@@ -218,9 +226,8 @@ stormops_diffusion_scores(PG_FUNCTION_ARGS)
 					rank_ms;
 
 		graph_nodes_read(&nodes, false);
-		seed = graph_alloc(nodes.n, 1);
+		seed = query_rows_resize(NULL, nodes.n, 1);
 		memset(seed, 0, Max(nodes.n, 1));
-		memset(&seeds, 0, sizeof(seeds));
 		seeds.nodes = &nodes;
 		seeds.seed = seed;
 		query_rows_each("SELECT s.property_id FROM stormops.diffusion_seeds($1) s",
@@ -236,27 +243,27 @@ stormops_diffusion_scores(PG_FUNCTION_ARGS)
 		referrals.cxt = CurrentMemoryContext;
 		query_rows_each("SELECT r.referrer_property_id, r.referred_property_id FROM stormops.referrals r",
 						0, (Datum) 0, read_edge, &referrals);
-		read_ms = graph_ms_since(started);
+		read_ms = stormops_ms_since(started);
 
 		rc = so_diffusion_graph_build((size_t) nodes.n, (size_t) pairs.n, pairs.from, pairs.to, pairs.distance,
 									  neighbor_decay_m, (size_t) referrals.n, referrals.from, referrals.to,
 									  referral_weight, &graph, &err);
 		if (rc != SO_OK)
-			graph_raise_core("building the diffusion graph", rc, &err);
-		score = graph_alloc(nodes.n, sizeof(double));
-		percentile = graph_alloc(nodes.n, sizeof(double));
+			stormops_raise_core_failure("building the diffusion graph", rc, &err);
+		score = query_rows_resize(NULL, nodes.n, sizeof(double));
+		percentile = query_rows_resize(NULL, nodes.n, sizeof(double));
 		rc = so_pagerank(graph.n, graph.start, graph.to, graph.weight, seed, DAMPING, TOLERANCE, MAX_STEPS,
 						 stormops_cancel_pending, score, &steps, &converged, &err);
 		if (rc != SO_OK)
-			graph_raise_core("PageRank", rc, &err);
+			stormops_raise_core_failure("PageRank", rc, &err);
 		if (!converged)
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("PageRank did not converge in %d steps", MAX_STEPS)));
-		rank_ms = graph_ms_since(started) - read_ms;
+		rank_ms = stormops_ms_since(started) - read_ms;
 		rc = so_percent_ranks((size_t) nodes.n, score, percentile, &err);
 		if (rc != SO_OK)
-			graph_raise_core("ranking the scores", rc, &err);
+			stormops_raise_core_failure("ranking the scores", rc, &err);
 		elog(DEBUG1, "diffusion_scores: %lld properties, %lld neighbour pairs, %lld referrals, %zu edges; "
 			 "read %.1f ms, graph and %d PageRank steps %.1f ms",
 			 (long long) nodes.n, (long long) pairs.n, (long long) referrals.n, graph.start[graph.n],

@@ -12,20 +12,11 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "core_error.h"
 #include "graph_read.h"
 #include "query_rows.h"
-
-void *
-graph_alloc(Size count, Size width)
-{
-	return palloc_extended(Max(count, 1) * width, MCXT_ALLOC_HUGE);
-}
-
 
 /* ---- the properties ---- */
 
@@ -45,12 +36,6 @@ typedef struct node_reader
 	bool	   *has_point;
 } node_reader;
 
-void *
-graph_resize(void *p, Size count, Size width)
-{
-	return p ? repalloc_huge(p, count * width) : palloc_extended(count * width, MCXT_ALLOC_HUGE);
-}
-
 static void
 read_node(TupleTableSlot *slot, void *arg)
 {
@@ -62,19 +47,19 @@ read_node(TupleTableSlot *slot, void *arg)
 	if ((Size) r->n == r->cap)
 	{
 		r->cap = Max(r->cap * 2, 1024);
-		r->offset = graph_resize(r->offset, r->cap, sizeof(Size));
-		r->lens = graph_resize(r->lens, r->cap, sizeof(size_t));
+		r->offset = query_rows_resize(r->offset, r->cap, sizeof(Size));
+		r->lens = query_rows_resize(r->lens, r->cap, sizeof(size_t));
 		if (r->with_points)
 		{
-			r->lat = graph_resize(r->lat, r->cap, sizeof(double));
-			r->lon = graph_resize(r->lon, r->cap, sizeof(double));
-			r->has_point = graph_resize(r->has_point, r->cap, sizeof(bool));
+			r->lat = query_rows_resize(r->lat, r->cap, sizeof(double));
+			r->lon = query_rows_resize(r->lon, r->cap, sizeof(double));
+			r->has_point = query_rows_resize(r->has_point, r->cap, sizeof(bool));
 		}
 	}
 	if (r->arena_len + len + 1 > r->arena_cap)
 	{
 		r->arena_cap = Max(Max(r->arena_cap * 2, 65536), r->arena_len + len + 1);
-		r->arena = graph_resize(r->arena, r->arena_cap, 1);
+		r->arena = query_rows_resize(r->arena, r->arena_cap, 1);
 	}
 	memcpy(r->arena + r->arena_len, VARDATA_ANY(id), len);
 	r->arena[r->arena_len + len] = '\0';
@@ -121,18 +106,18 @@ graph_nodes_read(graph_nodes *nodes, bool with_points)
 					0, (Datum) 0, read_node, &r);
 
 	/* node order: ids bytewise */
-	order = graph_alloc(r.n, sizeof(int64));
+	order = query_rows_resize(NULL, r.n, sizeof(int64));
 	for (int64 i = 0; i < r.n; i++)
 		order[i] = i;
 	qsort_arg(order, r.n, sizeof(int64), compare_ids, &r);
 	nodes->n = r.n;
-	nodes->ids = graph_alloc(r.n, sizeof(char *));
-	nodes->lens = graph_alloc(r.n, sizeof(size_t));
+	nodes->ids = query_rows_resize(NULL, r.n, sizeof(char *));
+	nodes->lens = query_rows_resize(NULL, r.n, sizeof(size_t));
 	if (with_points)
 	{
-		nodes->lat = graph_alloc(r.n, sizeof(double));
-		nodes->lon = graph_alloc(r.n, sizeof(double));
-		nodes->has_point = graph_alloc(r.n, sizeof(bool));
+		nodes->lat = query_rows_resize(NULL, r.n, sizeof(double));
+		nodes->lon = query_rows_resize(NULL, r.n, sizeof(double));
+		nodes->has_point = query_rows_resize(NULL, r.n, sizeof(bool));
 	}
 	for (int64 i = 0; i < r.n; i++)
 	{
@@ -176,28 +161,4 @@ Datum
 graph_node_text(const graph_nodes *nodes, int64 node)
 {
 	return PointerGetDatum(cstring_to_text_with_len(nodes->ids[node], nodes->lens[node]));
-}
-
-double
-graph_ms_since(instr_time start)
-{
-	instr_time	now;
-
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	return INSTR_TIME_GET_MILLISEC(now);
-}
-
-void
-graph_raise_core(const char *what, int rc, const so_error *err)
-{
-	if (rc == SO_ERR_INTERRUPTED)
-		CHECK_FOR_INTERRUPTS();
-	if (rc == SO_ERR_TOO_LARGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("%s: %s", what, err->message)));
-	ereport(ERROR,
-			(errcode(ERRCODE_INTERNAL_ERROR),
-			 errmsg("%s failed at %s: %s", what, stormops_error_path(err), err->message)));
 }

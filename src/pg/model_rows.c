@@ -103,15 +103,6 @@ append_read_expression(StringInfo sql, const char *column, column_kind kind)
 	}
 }
 
-static void *
-grow(void *p, Size old_count, Size new_count, Size width)
-{
-	if (p == NULL)
-		return MemoryContextAllocHuge(CurrentMemoryContext, new_count * width);
-	(void) old_count;
-	return repalloc_huge(p, new_count * width);
-}
-
 /*
  * The reading state: what each column of the statement is, and the arrays
  * the rows go into (grown by doubling, in the caller's memory context).
@@ -197,14 +188,14 @@ receive_row(TupleTableSlot *tslot, void *arg)
 	{
 		Size		new_cap = Max(r->cap * 2, (Size) BATCH_ROWS);
 
-		r->num = grow(r->num, r->cap, new_cap * Max(r->nnum, 1), sizeof(double));
-		r->codes = grow(r->codes, r->cap, new_cap * Max(r->ntext, 1), sizeof(int32));
-		r->y = grow(r->y, r->cap, new_cap, sizeof(double));
-		r->validate = grow(r->validate, r->cap, new_cap, 1);
+		r->num = query_rows_resize(r->num, new_cap * Max(r->nnum, 1), sizeof(double));
+		r->codes = query_rows_resize(r->codes, new_cap * Max(r->ntext, 1), sizeof(int32));
+		r->y = query_rows_resize(r->y, new_cap, sizeof(double));
+		r->validate = query_rows_resize(r->validate, new_cap, 1);
 		if (r->treatment_column)
-			r->treated = grow(r->treated, r->cap, new_cap, 1);
+			r->treated = query_rows_resize(r->treated, new_cap, 1);
 		if (r->weight_column)
-			r->w = grow(r->w, r->cap, new_cap, sizeof(double));
+			r->w = query_rows_resize(r->w, new_cap, sizeof(double));
 		r->cap = new_cap;
 	}
 	if (nulls[0])

@@ -43,13 +43,6 @@ PG_FUNCTION_INFO_V1(stormops_uplift_metrics);
 PG_FUNCTION_INFO_V1(stormops_auc);
 PG_FUNCTION_INFO_V1(stormops_logistic);
 
-/* Milliseconds since start, for the DEBUG1 line that says where a training's time went. */
-static double
-ms_since(TimestampTz start)
-{
-	return (double) (GetCurrentTimestamp() - start) / 1000.0;
-}
-
 /* Random orders drawn for the noise level of the activation rule. */
 #define NOISE_DRAWS 200
 #define NOISE_STREAM 14
@@ -317,7 +310,7 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 				nc = 0,
 				nv = 0;
 	StringInfoData s;
-	TimestampTz started;
+	instr_time	started;
 	double		read_ms,
 				fit_ms = 0;
 
@@ -332,10 +325,10 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("l2 is %g", l2),
 				 errhint("The penalty is a finite number >= 0 (lambda; scikit-learn's C = 1/lambda).")));
-	started = GetCurrentTimestamp();
+	INSTR_TIME_SET_CURRENT(started);
 	model_rows_read(relid, id_column, PG_GETARG_ARRAYTYPE_P(2), treatment_column, label_column,
 					weight_column, &rows);
-	read_ms = ms_since(started);
+	read_ms = stormops_ms_since(started);
 
 	fit_t = palloc_extended(sizeof(size_t) * Max(rows.n, 1), MCXT_ALLOC_HUGE);
 	fit_c = palloc_extended(sizeof(size_t) * Max(rows.n, 1), MCXT_ALLOC_HUGE);
@@ -397,7 +390,7 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
-		fit_ms = ms_since(started) - read_ms;
+		fit_ms = stormops_ms_since(started) - read_ms;
 		append_arm(&s, &rows, "treated", &mt);
 		appendStringInfoChar(&s, ',');
 		append_arm(&s, &rows, "control", &mc);
@@ -411,7 +404,7 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 		so_logit_model m;
 
 		fit_arm(&rows, "single", fit_t, nt, l2, &m);
-		fit_ms = ms_since(started) - read_ms;
+		fit_ms = stormops_ms_since(started) - read_ms;
 		append_arm(&s, &rows, "single", &m);
 		appendStringInfoChar(&s, ']');
 		append_metrics_single(&s, &rows, val, nv, &m, seed);
@@ -419,7 +412,7 @@ stormops_fit_model_rows(PG_FUNCTION_ARGS)
 	}
 	appendStringInfoChar(&s, '}');
 	elog(DEBUG1, "fit_model_rows: " INT64_FORMAT " rows, %d columns: read %.1f ms, fit %.1f ms, validate %.1f ms",
-		 rows.n, rows.p, read_ms, fit_ms, ms_since(started) - read_ms - fit_ms);
+		 rows.n, rows.p, read_ms, fit_ms, stormops_ms_since(started) - read_ms - fit_ms);
 	PG_RETURN_DATUM(jsonb_from(&s));
 }
 

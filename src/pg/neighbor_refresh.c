@@ -124,7 +124,7 @@ compare_stored(TupleTableSlot *slot, void *arg)
 	if ((Size) r->ndel == r->del_cap)
 	{
 		r->del_cap = Max(r->del_cap * 2, 1024);
-		r->del = graph_resize(r->del, r->del_cap, sizeof(text *));
+		r->del = query_rows_resize(r->del, r->del_cap, sizeof(text *));
 	}
 	r->del[r->ndel++] = DatumGetTextPCopy(slot->tts_values[0]);
 	MemoryContextSwitchTo(old);
@@ -276,10 +276,10 @@ refresh_work(refresh *r, instr_time started)
 	if (r->row_desc->natts < 5)
 		elog(ERROR, "refresh_neighbors: stormops.neighbor_lists has %d columns, not 5", r->row_desc->natts);
 	graph_nodes_read(&r->nodes, true);
-	r->node_point = graph_alloc(r->nodes.n, sizeof(int64));
-	r->point_node = graph_alloc(r->nodes.n, sizeof(int64));
-	lat = graph_alloc(r->nodes.n, sizeof(double));
-	lon = graph_alloc(r->nodes.n, sizeof(double));
+	r->node_point = query_rows_resize(NULL, r->nodes.n, sizeof(int64));
+	r->point_node = query_rows_resize(NULL, r->nodes.n, sizeof(int64));
+	lat = query_rows_resize(NULL, r->nodes.n, sizeof(double));
+	lon = query_rows_resize(NULL, r->nodes.n, sizeof(double));
 	for (int64 i = 0; i < r->nodes.n; i++)
 	{
 		r->node_point[i] = -1;
@@ -291,24 +291,24 @@ refresh_work(refresh *r, instr_time started)
 		lon[r->located] = r->nodes.lon[i];
 		r->located++;
 	}
-	read_ms = graph_ms_since(started);
+	read_ms = stormops_ms_since(started);
 	rc = so_neighbours_within(lat, lon, (size_t) r->located, stormops_neighbor_k, stormops_neighbor_radius_m,
 							  stormops_cancel_pending, &r->lists, &err);
 	if (rc != SO_OK)
-		graph_raise_core("the neighbour search", rc, &err);
+		stormops_raise_core_failure("the neighbour search", rc, &err);
 	rc = so_neighbour_lists_reverse(&r->lists, &r->rev, &err);
 	if (rc != SO_OK)
-		graph_raise_core("the reverse neighbour lists", rc, &err);
-	build_ms = graph_ms_since(started) - read_ms;
+		stormops_raise_core_failure("the reverse neighbour lists", rc, &err);
+	build_ms = stormops_ms_since(started) - read_ms;
 	r->entries = (int64) r->lists.start[r->lists.n];
 
-	r->stored = graph_alloc(r->located, sizeof(bool));
-	r->same = graph_alloc(r->located, sizeof(bool));
+	r->stored = query_rows_resize(NULL, r->located, sizeof(bool));
+	r->same = query_rows_resize(NULL, r->located, sizeof(bool));
 	memset(r->stored, 0, Max(r->located, 1) * sizeof(bool));
 	memset(r->same, 0, Max(r->located, 1) * sizeof(bool));
 	query_rows_each("SELECT l.property_id, l.neighbor_ids, l.distances_m, l.listed_by_ids, l.listed_by_distances_m"
 					" FROM stormops.neighbor_lists l", 0, (Datum) 0, compare_stored, r);
-	compare_ms = graph_ms_since(started) - read_ms - build_ms;
+	compare_ms = stormops_ms_since(started) - read_ms - build_ms;
 
 	delete_rows(r);
 	r->updated = write_rows(r, true);
@@ -316,7 +316,7 @@ refresh_work(refresh *r, instr_time started)
 	elog(DEBUG1, "refresh_neighbors: %lld properties, %lld located, %zu list entries; read %.1f ms, "
 		 "neighbours %.1f ms, compare %.1f ms, write %.1f ms",
 		 (long long) r->nodes.n, (long long) r->located, r->lists.start[r->lists.n], read_ms, build_ms,
-		 compare_ms, graph_ms_since(started) - read_ms - build_ms - compare_ms);
+		 compare_ms, stormops_ms_since(started) - read_ms - build_ms - compare_ms);
 }
 
 /*

@@ -95,3 +95,10 @@ query_rows_each(const char *sql, int nargs, Datum arg1,
 	MemoryContextDelete(r.row_cxt);
 }
 
+void *
+query_rows_resize(void *p, Size count, Size width)
+{
+	Size		bytes = Max(count, 1) * width;
+
+	return p ? repalloc_huge(p, bytes) : palloc_extended(bytes, MCXT_ALLOC_HUGE);
+}

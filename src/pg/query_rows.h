@@ -17,4 +17,11 @@
 void		query_rows_each(const char *sql, int nargs, Datum arg1,
 							void (*each) (TupleTableSlot *slot, void *arg), void *arg);
 
+/*
+ * The arrays the callbacks fill: p (NULL, or from here) resized to count
+ * items of width bytes in the current memory context, allowed past 1 GB
+ * (ten million rows of a few columns).
+ */
+void	   *query_rows_resize(void *p, Size count, Size width);
+
 #endif							/* STORMOPS_QUERY_ROWS_H */

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "diffusion_graph.h"
@@ -75,6 +76,44 @@ main(void)
 	ok(rc == SO_OK && g.start[0] == 0, "an empty graph");
 	so_weighted_graph_free(&g);
 
+	{
+		/* a long row: node 0 refers 300 nodes, twice each for the odd ones, in
+		 * reverse order, and is a neighbour of node 1 listed from both sides:
+		 * sorted by target, neighbour edges once, referrals added up */
+		enum
+		{
+			N = 301
+		};
+		static uint32_t rf2[450],
+					rt2[450];
+		static const uint32_t lpf[] = {0, 1};
+		static const uint32_t lpt[] = {1, 0};
+		static const double lpd[] = {100, 100};
+		size_t		nref = 0;
+		bool		right = true;
+
+		for (uint32_t t = N - 1; t >= 1; t--)
+		{
+			rf2[nref] = 0;
+			rt2[nref++] = t;
+			if (t % 2 == 1)
+			{
+				rf2[nref] = 0;
+				rt2[nref++] = t;
+			}
+		}
+		rc = so_diffusion_graph_build(N, 2, lpf, lpt, lpd, 100, nref, rf2, rt2, 5, &g, &err);
+		right = rc == SO_OK && g.start[1] - g.start[0] == N - 1;
+		for (size_t e = g.start[0]; right && e < g.start[1]; e++)
+		{
+			uint32_t	t = g.to[e];
+			double		want = (t % 2 == 1 ? 10 : 5) + (t == 1 ? exp(-1) : 0);
+
+			right = t == e - g.start[0] + 1 && fabs(g.weight[e] - want) < 1e-15;
+		}
+		ok(right, "a row of %zu referrals and a neighbour: sorted by target, one edge per target, weights added", nref);
+		so_weighted_graph_free(&g);
+	}
 	{
 		/* percent_rank() over (0.5, 0, 0.25, 0, 0.5): below = 3, 0, 2, 0, 3; n - 1 = 4 */
 		double		s[] = {0.5, 0, 0.25, 0, 0.5},
