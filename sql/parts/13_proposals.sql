@@ -95,10 +95,22 @@ CREATE TABLE stormops.notification_outbox (
   delivered_at     pg_catalog.timestamptz,
   -- the Idempotency-Key of every attempt: unique across databases and
   -- reinstalls, unlike notification_id
-  delivery_key     pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid()
+  delivery_key     pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  -- (0.2.0) times the worker claimed it to send, and claims whose outcome
+  -- was never recorded; attempts counts the recorded ones (21_webhook_delivery.sql)
+  claims           pg_catalog.int4 NOT NULL DEFAULT 0,
+  lost_sends       pg_catalog.int4 NOT NULL DEFAULT 0,
+  CONSTRAINT notification_outbox_claims_counted
+    CHECK ((claims OPERATOR(pg_catalog.-) attempts OPERATOR(pg_catalog.-) lost_sends) OPERATOR(pg_catalog.=) ANY ('{0,1}'::pg_catalog.int4[]))
 );
 COMMENT ON TABLE stormops.notification_outbox IS
   'Notifications for humans (escalations, competitor threats), delivered as webhooks; status pending, delivered or dead.';
+COMMENT ON COLUMN stormops.notification_outbox.attempts IS
+  'Requests sent whose outcome was recorded (delivered, or failed with last_error).';
+COMMENT ON COLUMN stormops.notification_outbox.claims IS
+  'Times the webhook worker claimed it to send: attempts + lost_sends, plus 1 while a claim awaits its outcome.';
+COMMENT ON COLUMN stormops.notification_outbox.lost_sends IS
+  'Claims whose lease ran out without a recorded outcome (the worker stopped between claiming and recording).';
 CREATE INDEX notification_outbox_pending_idx ON stormops.notification_outbox (next_attempt_at)
   WHERE status OPERATOR(pg_catalog.=) 'pending';
 

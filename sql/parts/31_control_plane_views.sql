@@ -189,10 +189,8 @@ SELECT n.notification_id, n.kind, n.playbook_name, n.property_id,
        n.reason, n.created_at, n.status,
        CASE WHEN n.status OPERATOR(pg_catalog.<>) 'pending' THEN n.status
             WHEN n.next_attempt_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN 'due'
-            WHEN n.attempts OPERATOR(pg_catalog.>) 0
-                 AND pg_catalog.starts_with(COALESCE(n.last_error, ''),
-                                            pg_catalog.concat('attempt ', n.attempts, ':')) THEN 'retry_scheduled'
-            WHEN n.attempts OPERATOR(pg_catalog.>) 0 THEN 'sending'
+            WHEN n.claims OPERATOR(pg_catalog.>) (n.attempts OPERATOR(pg_catalog.+) n.lost_sends) THEN 'sending'
+            WHEN n.attempts OPERATOR(pg_catalog.>) 0 THEN 'retry_scheduled'
             ELSE 'scheduled' END AS delivery_state,
        n.attempts,
        CASE WHEN n.status OPERATOR(pg_catalog.=) 'pending' THEN n.next_attempt_at END AS next_attempt_at,

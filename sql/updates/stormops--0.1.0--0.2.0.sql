@@ -64,6 +64,24 @@ ALTER TABLE stormops.proposal_runs ALTER COLUMN imported SET DEFAULT false,
 COMMENT ON COLUMN stormops.proposal_runs.imported IS
   'True for a past campaign loaded by import_campaign (its decisions are the campaign''s assignment as it happened).';
 
+-- Webhook claims are counted apart from recorded attempts (issue 16):
+-- claim_notifications and record_delivery take new arguments
+-- (21_webhook_delivery.sql). Rows of 0.1.0 count every claim as recorded.
+ALTER TABLE stormops.notification_outbox ADD COLUMN claims pg_catalog.int4, ADD COLUMN lost_sends pg_catalog.int4;
+UPDATE stormops.notification_outbox SET claims = attempts, lost_sends = 0;
+ALTER TABLE stormops.notification_outbox ALTER COLUMN claims SET DEFAULT 0,
+                                         ALTER COLUMN claims SET NOT NULL,
+                                         ALTER COLUMN lost_sends SET DEFAULT 0,
+                                         ALTER COLUMN lost_sends SET NOT NULL,
+  ADD CONSTRAINT notification_outbox_claims_counted
+    CHECK ((claims OPERATOR(pg_catalog.-) attempts OPERATOR(pg_catalog.-) lost_sends) OPERATOR(pg_catalog.=) ANY ('{0,1}'::pg_catalog.int4[]));
+COMMENT ON COLUMN stormops.notification_outbox.attempts IS
+  'Requests sent whose outcome was recorded (delivered, or failed with last_error).';
+COMMENT ON COLUMN stormops.notification_outbox.claims IS
+  'Times the webhook worker claimed it to send: attempts + lost_sends, plus 1 while a claim awaits its outcome.';
+COMMENT ON COLUMN stormops.notification_outbox.lost_sends IS
+  'Claims whose lease ran out without a recorded outcome (the worker stopped between claiming and recording).';
+
 --@include 14_contact_plans.sql
 --@include 14_variant_tables.sql
 --@include 14_variants.sql
@@ -118,6 +136,12 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 --@include 06_playbook_revision.sql
 --@include 12_guardrails_signals.sql
 --@include 19_storm_worker_events.sql
+
+-- claim_notifications and record_delivery take new arguments (issue 16)
+DROP FUNCTION stormops.claim_notifications(pg_catalog.int4, pg_catalog.int4);
+DROP FUNCTION stormops.record_delivery(pg_catalog.int8, pg_catalog.int4, pg_catalog.bool, pg_catalog.bool,
+                                       pg_catalog.text, pg_catalog.int4, pg_catalog.int4);
+--@include 21_webhook_delivery.sql
 
 --@include 90_roles.sql
 --@include 99_dump.sql

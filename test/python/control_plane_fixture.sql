@@ -64,9 +64,9 @@ VALUES ('cp_permit_1', '75225', 'c_lonestar', 'Lone Star Exteriors', 'Tier1', '2
 INSERT INTO stormops.notification_outbox (kind, playbook_name, reason, payload)
 SELECT 'escalation', 'Frisco-Alpha', 'control plane test ' || i, jsonb_build_object('kind', 'escalation', 'i', i)
   FROM generate_series(1, 4) i;
-SELECT stormops.record_delivery(c.notification_id, c.attempts, c.notification_id % 4 = 0, c.notification_id % 4 = 2,
+SELECT stormops.record_delivery(c.notification_id, c.claim, c.notification_id % 4 = 0, c.notification_id % 4 = 2,
                                 'HTTP 500', 1 + (c.notification_id % 4 = 2)::int, 60000)
-  FROM stormops.claim_notifications(1000, 60000) c
+  FROM stormops.claim_notifications(1000, 60000, '{}', 10) c
  WHERE c.notification_id % 4 <> 3;
 INSERT INTO stormops.notification_outbox (kind, playbook_name, reason, payload)
 SELECT 'escalation', 'Frisco-Alpha', 'control plane test, due ' || i, jsonb_build_object('kind', 'escalation', 'i', i)

@@ -4,8 +4,10 @@
     webhook_server.py PORT MODE_FILE LOG_FILE SECRET
 
 Answers each POST as MODE_FILE says at that moment: 200, 500, 429,
-'hang' (sleeps 30 s before answering), or 'hang10' (hangs for every tenth
-notification id, answers 200 to the others). Appends one JSON line per request to
+'hang' (sleeps 30 s before answering), 'hang10' (hangs for every tenth
+notification id, answers 200 to the others), or 'slow10' (answers 200:
+to the first send of every tenth notification id after 3 s, to the others
+after 0.3 s). Appends one JSON line per request to
 LOG_FILE: time, notification id, attempt, idempotency key, whether the
 X-Stormops-Signature is the HMAC-SHA256 of the body under SECRET, the status
 answered. Python's standard library only (Debian's python3)."""
@@ -46,6 +48,10 @@ class Hook(BaseHTTPRequestHandler):
         if mode == "hang" or (mode == "hang10" and int(record["notification"] or 0) % 10 == 0):
             time.sleep(30)
             status = 200
+        elif mode == "slow10":
+            first = record["attempt"] == "1"
+            time.sleep(3 if first and int(record["notification"] or 0) % 10 == 0 else 0.3)
+            status = 200
         elif mode == "hang10":
             status = 200
         else:
@@ -59,5 +65,7 @@ class Hook(BaseHTTPRequestHandler):
 
 
 ThreadingHTTPServer.daemon_threads = True
+# a client that gave up (its timeout) resets the connection: not an error here
+ThreadingHTTPServer.handle_error = lambda self, request, client_address: None
 ThreadingHTTPServer.request_queue_size = 1024   # the default backlog of 5 resets bursts of connections
 ThreadingHTTPServer(("127.0.0.1", port), Hook).serve_forever()
