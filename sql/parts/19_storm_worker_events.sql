@@ -34,13 +34,48 @@ $$;
 COMMENT ON FUNCTION stormops.handle_storm_event(pg_catalog.text) IS
   'The storm worker''s work for one event: compute_impacts when none were loaded, then generate_proposals; playbook failures are recorded in worker_errors (the event then waits before it is retried).';
 
--- For pg_cron or by hand: does what the storm worker does, in one call:
--- every pending storm event (stormops.storm_events_pending(): impacts or
--- reports, not handled yet or a playbook failed), oldest first, through
--- stormops.handle_storm_event (impacts computed when none were loaded, then
--- generate_proposals). One event's failure does not stop the others: it is
--- reported in the result and the event stays pending. A conflict with
--- another session is raised instead, for the caller to retry the call.
+-- One pending event as the storm worker handles it, with what was done:
+-- one row. A failure of the event is reported in the row (the event stays
+-- pending); a conflict with another session is raised instead, for the
+-- caller to retry (generate_proposals re-raises it on purpose).
+CREATE OR REPLACE FUNCTION stormops.run_pending_event(pending_event pg_catalog.text)
+RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
+               proposed pg_catalog.int8, outcome pg_catalog.text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  pending text := pending_event;
+BEGIN
+  PERFORM stormops.handle_storm_event(pending);
+  RETURN QUERY
+    SELECT h.event_id, h.playbooks_run, h.executions,
+           (SELECT coalesce(sum(r.properties_proposed), 0) FROM stormops.proposal_runs r
+             WHERE r.event_id = h.event_id AND r.execution_id IS NOT NULL)::int8,
+           h.outcome
+      FROM stormops.event_proposals h WHERE h.event_id = pending;
+EXCEPTION WHEN OTHERS THEN
+  -- a conflict with another session (serialization, deadlock, a run made
+  -- meanwhile) is not the event's fault: generate_proposals re-raises it on
+  -- purpose, and so does this call (issue 16)
+  IF SQLSTATE LIKE '40%' OR SQLSTATE = '23505' THEN
+    RAISE;
+  END IF;
+  RETURN QUERY SELECT pending, 0, 0, 0::int8, 'failed: ' || SQLERRM;
+END;
+$$;
+COMMENT ON FUNCTION stormops.run_pending_event(pg_catalog.text) IS
+  'handle_storm_event for one event, as the storm worker would: one row with what was done, or the failure (conflicts with other sessions are raised).';
+
+-- By hand: does what the storm worker does, in one call and one
+-- transaction: every pending storm event (stormops.storm_events_pending():
+-- impacts or reports, not handled yet or a playbook failed), oldest first,
+-- through run_pending_event. One event's failure does not stop the others:
+-- it is reported in the result and the event stays pending. A conflict with
+-- another session is raised instead, for the caller to retry the call. The
+-- proposal lock, taken by the first event, is held until the caller
+-- commits: pg_cron calls propose_pending_events() instead.
 CREATE OR REPLACE FUNCTION stormops.run_pending_proposals()
 RETURNS TABLE (event_id pg_catalog.text, playbooks_run pg_catalog.int4, executions pg_catalog.int4,
                proposed pg_catalog.int8, outcome pg_catalog.text)
@@ -52,26 +87,34 @@ DECLARE
   pending text;
 BEGIN
   FOR pending IN SELECT p FROM stormops.storm_events_pending() p LOOP
-    BEGIN
-      PERFORM stormops.handle_storm_event(pending);
-      RETURN QUERY
-        SELECT h.event_id, h.playbooks_run, h.executions,
-               (SELECT coalesce(sum(r.properties_proposed), 0) FROM stormops.proposal_runs r
-                 WHERE r.event_id = h.event_id AND r.execution_id IS NOT NULL)::int8,
-               h.outcome
-          FROM stormops.event_proposals h WHERE h.event_id = pending;
-    EXCEPTION WHEN OTHERS THEN
-      -- a conflict with another session (serialization, deadlock, a run
-      -- made meanwhile) is not the event's fault: generate_proposals
-      -- re-raises it on purpose, and so does this call (issue 16): the
-      -- caller (pg_cron's next minute) retries the whole call
-      IF SQLSTATE LIKE '40%' OR SQLSTATE = '23505' THEN
-        RAISE;
-      END IF;
-      RETURN QUERY SELECT pending, 0, 0, 0::int8, 'failed: ' || SQLERRM;
-    END;
+    RETURN QUERY SELECT * FROM stormops.run_pending_event(pending);
   END LOOP;
 END;
 $$;
 COMMENT ON FUNCTION stormops.run_pending_proposals() IS
-  'handle_storm_event for every pending storm event, as the storm worker would; one row per event with what was done.';
+  'handle_storm_event for every pending storm event, as the storm worker would, in one transaction; one row per event with what was done.';
+
+-- For pg_cron (CALL it alone, outside a transaction block): what
+-- run_pending_proposals does, with a commit after each event, so the
+-- proposal lock is released between events and each event's proposals are
+-- visible (and kept) as soon as it is done; an error stops the call but
+-- keeps the events already committed. Each event's outcome is a NOTICE. A
+-- procedure that commits can neither pin its search_path nor be SECURITY
+-- DEFINER: every name here is schema-qualified, and the work is done by
+-- run_pending_event, which is.
+CREATE OR REPLACE PROCEDURE stormops.propose_pending_events()
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  pending pg_catalog.text;
+  done record;
+BEGIN
+  FOR pending IN SELECT p FROM stormops.storm_events_pending() p LOOP
+    SELECT * INTO done FROM stormops.run_pending_event(pending);
+    RAISE NOTICE 'storm event %: %', pending, done.outcome;
+    COMMIT;
+  END LOOP;
+END;
+$$;
+COMMENT ON PROCEDURE stormops.propose_pending_events() IS
+  'run_pending_proposals for pg_cron: every pending storm event, committed one by one (the proposal lock is released between events); outcomes as NOTICEs.';

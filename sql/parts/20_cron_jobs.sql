@@ -9,7 +9,7 @@ RETURNS TABLE (job_name pg_catalog.text, cadence pg_catalog.text, command pg_cat
 LANGUAGE sql IMMUTABLE
 BEGIN ATOMIC
   SELECT * FROM (VALUES
-    ('stormops-pending-proposals', 'proposals', 'SELECT * FROM stormops.run_pending_proposals()'),
+    ('stormops-pending-proposals', 'proposals', 'CALL stormops.propose_pending_events()'),
     ('stormops-competition', 'nightly', 'SELECT stormops.refresh_competition(now(), 90)'),
     ('stormops-execution-metrics', 'nightly', 'SELECT stormops.refresh_execution_metrics()'),
     ('stormops-close-executions', 'nightly', 'SELECT count(*) FROM stormops.close_finished_executions()'),
@@ -30,7 +30,7 @@ BEGIN
             DETAIL = format('pg_cron schedules jobs from the database named by cron.database_name (%s).',
                             coalesce(current_setting('cron.database_name', true), 'not set: pg_cron is not loaded')),
             HINT = 'Add pg_cron to shared_preload_libraries, restart, and CREATE EXTENSION pg_cron in that database; '
-                   'or schedule stormops.run_pending_proposals() with another scheduler.';
+                   'or CALL stormops.propose_pending_events() from another scheduler.';
   END IF;
 END;
 $$;

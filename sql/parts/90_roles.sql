@@ -23,6 +23,8 @@ GRANT USAGE ON SCHEMA stormops TO stormops_viewer;
 
 -- Functions are callable only by the three roles; the pure ones by all three.
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA stormops FROM PUBLIC;
+-- (ALL FUNCTIONS leaves procedures out)
+REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA stormops FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
   stormops.validate_targeting_rules(pg_catalog.jsonb),
   stormops.validate_channel_strategy(pg_catalog.jsonb),
@@ -175,6 +177,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.revise_playbook(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
   stormops.generate_proposals(pg_catalog.text, pg_catalog.timestamptz),
   stormops.run_pending_proposals(),
+  stormops.run_pending_event(pg_catalog.text),
   stormops.refresh_execution_metrics(pg_catalog.uuid),
   stormops.replay_notifications(pg_catalog.int8[]),
   stormops.claim_due_contacts(pg_catalog.text, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.interval),
@@ -202,6 +205,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.refresh_neighbors(),
   stormops.refresh_diffusion(pg_catalog.timestamptz)
 TO stormops_operator;
+-- pg_cron's entry point: run_pending_proposals committed event by event
+GRANT EXECUTE ON PROCEDURE stormops.propose_pending_events() TO stormops_operator;
 
 -- Tables and views alike (the control plane's views, docs/control-plane.md,
 -- are security_invoker: they show a reader only what the tables let it read).

@@ -1,7 +1,7 @@
 -- Roles: viewer reads only, operator runs plays and edits playbooks and data,
 -- admin also owns site settings and may correct executions.
 BEGIN;
-SELECT plan(31);
+SELECT plan(35);
 
 SELECT has_role('stormops_viewer');
 SELECT has_role('stormops_operator');
@@ -74,6 +74,24 @@ SET ROLE stormops_operator;
 SELECT throws_ok($$SET stormops.contractor_id = 'rival_x'$$, '42501', NULL,
   'an operator cannot pretend a rival is us (stormops.contractor_id)');
 RESET ROLE;
+
+-- Routines: none callable by PUBLIC (procedures included: REVOKE ... ALL
+-- FUNCTIONS leaves them out); every SECURITY DEFINER one pins its search_path.
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
+                 WHERE p.pronamespace = 'stormops'::regnamespace
+                   AND EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                                WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+                 ORDER BY 1), '{}'::text[],
+  'no stormops function or procedure is executable by PUBLIC');
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
+                 WHERE p.pronamespace = 'stormops'::regnamespace AND p.prosecdef
+                   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
+                 ORDER BY 1), '{}'::text[],
+  'every SECURITY DEFINER routine runs with search_path pg_catalog, pg_temp');
+SELECT ok(has_function_privilege('stormops_operator', 'stormops.propose_pending_events()', 'EXECUTE'),
+  'an operator may CALL propose_pending_events (the pg_cron job)');
+SELECT ok(NOT has_function_privilege('stormops_viewer', 'stormops.propose_pending_events()', 'EXECUTE'),
+  '... a viewer may not');
 
 SET ROLE stormops_admin;
 SELECT lives_ok($$INSERT INTO stormops.channel_costs VALUES ('email', 0.02)$$, 'admin sets site-wide costs');

@@ -79,3 +79,35 @@ fi
 grep -q 'proposals run only at isolation level READ COMMITTED, not REPEATABLE READ' "$work/rr.err" \
   || { echo "unexpected error:"; cat "$work/rr.err"; exit 1; }
 echo "REPEATABLE READ refused: $(head -1 "$work/rr.err")"
+
+# The pg_cron job (its command as schedule_jobs writes it) commits event by
+# event (issue 16): with two pending storms, the first one's proposals are
+# committed, and the proposal lock released, while the second is still
+# being handled. A test-only trigger makes the second take 4 s.
+psql -X -q -v ON_ERROR_STOP=1 -d $db >/dev/null <<'SQL'
+INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at)
+VALUES ('cron_a', 'hail', 2.0, '2019-04-01 12:00-05'), ('cron_b', 'hail', 2.0, '2019-04-02 12:00-05');
+INSERT INTO stormops.property_impacts (property_id, event_id, sii_score)
+SELECT property_id, e, sii_score FROM stormops.property_impacts, unnest('{cron_a,cron_b}'::text[]) e
+ WHERE event_id = 'noaa_ep_135504_hail';
+CREATE FUNCTION public.slow_second_storm() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_catalog.pg_sleep(4); RETURN NEW; END $$;
+CREATE TRIGGER slow_second_storm BEFORE INSERT ON stormops.event_proposals
+  FOR EACH ROW WHEN (NEW.event_id = 'cron_b') EXECUTE FUNCTION public.slow_second_storm();
+SQL
+command=$(psql -X -At -d $db -c "SELECT command FROM stormops.cron_job_definitions() WHERE job_name = 'stormops-pending-proposals'")
+psql -X -q -v ON_ERROR_STOP=1 -d $db -c "$command" >"$work/cron.out" 2>"$work/cron.err" & job=$!
+deadline=$(( $(date +%s) + 20 ))
+until [ "$(psql -X -At -d $db -c "SELECT count(*) FROM stormops.event_proposals WHERE event_id = 'cron_a'")" = 1 ]; do
+  [ "$(date +%s)" -lt $deadline ] || { echo "the first storm was never committed"; exit 1; }
+  sleep 0.1
+done
+seen=$(psql -X -At -d $db -c "
+  SELECT format('second committed: %s', (EXISTS (SELECT FROM stormops.event_proposals WHERE event_id = 'cron_b'))::text)")
+running=$(kill -0 $job 2>/dev/null && echo yes || echo no)
+wait $job || { echo "the job failed:"; cat "$work/cron.err"; exit 1; }
+echo "job '$command': when the first storm was visible, the job was running: $running; $seen"
+[ "$running" = yes ] && [ "$seen" = "second committed: false" ]
+[ "$(psql -X -At -d $db -c "SELECT count(*) FROM stormops.event_proposals WHERE event_id IN ('cron_a', 'cron_b')")" = 2 ]
+grep -q 'storm event cron_b:' "$work/cron.err" || { echo "no outcome NOTICE:"; cat "$work/cron.err"; exit 1; }
+echo "ok - the pg_cron job commits storm by storm: the first is kept and visible while the second is handled"

@@ -188,6 +188,11 @@ INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('e2',
 INSERT INTO stormops.property_impacts (property_id, event_id, sii_score) VALUES ('p2', 'e2', 95);
 INSERT INTO stormops.do_not_contact (property_id, reason) VALUES ('p2', 'asked in person');
 SELECT event_id, playbooks_run, executions, proposed, outcome FROM stormops.run_pending_proposals();
+-- pg_cron's entry point, a procedure that commits (so it cannot pin its search_path)
+INSERT INTO stormops.storm_events (event_id, event_type, begin_at) VALUES ('e3', 'hail', pg_catalog.now());
+INSERT INTO stormops.property_impacts (property_id, event_id, sii_score) VALUES ('p2', 'e3', 95);
+CALL stormops.propose_pending_events();
+SELECT event_id, playbooks_run, executions, outcome FROM stormops.event_proposals WHERE event_id OPERATOR(pg_catalog.=) 'e3';
 INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)
 VALUES ('permit2', '75034', 'rival', 'Rival Roofing', 'Tier1', '2019-03-28');
 SELECT priority, trigger_reason, properties_targeted, properties_proposed, outcome
