@@ -51,6 +51,28 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION stormops.attribution_days() IS
   'The setting stormops.attribution_days (default 30): days after the last contact an execution stays open for outcomes.';
 
+-- The time rules (docs/data-model.md, "Time"): what a day and a year are,
+-- the same for every session TimeZone.
+-- A window of N days is N x 86,400 seconds back from the moment: "the last
+-- 7 days" is the last 168 hours on both sides of a DST change (an interval
+-- of '7 days' would be 167 or 169 hours, depending on the session's zone).
+CREATE OR REPLACE FUNCTION stormops.days_interval(days pg_catalog.float8)
+RETURNS pg_catalog.interval
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.make_interval(secs => days OPERATOR(pg_catalog.*) 86400::pg_catalog.float8);
+COMMENT ON FUNCTION stormops.days_interval(pg_catalog.float8) IS
+  'N days as N x 86,400 seconds: every window of days in stormops (the same in every time zone).';
+
+-- The calendar year of a moment in stormops.default_time_zone (the
+-- contractor's), which roof ages count from: 23:00 on 31 December in Dallas
+-- is still that year, whatever the session's TimeZone.
+CREATE OR REPLACE FUNCTION stormops.local_year(at pg_catalog.timestamptz)
+RETURNS pg_catalog.int4
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.date_part('year', pg_catalog.timezone(stormops.default_time_zone(), at))::pg_catalog.int4;
+COMMENT ON FUNCTION stormops.local_year(pg_catalog.timestamptz) IS
+  'The calendar year of a moment in stormops.default_time_zone: the year roof ages count from.';
+
 -- Whether a name is an IANA time zone (Area/Location, or UTC) that
 -- PostgreSQL loads, spelt exactly as the tz database spells it.
 CREATE OR REPLACE FUNCTION stormops.is_time_zone(name pg_catalog.text)

@@ -38,20 +38,6 @@ BEGIN ATOMIC
            END));
 END;
 
--- How a roof's age weighs damage: a new roof 0.6, rising to 1 at 25 years
--- (older roofs fail first); an unknown roof year 0.8.
-CREATE FUNCTION stormops.roof_vulnerability(roof_install_year pg_catalog.int4, at pg_catalog.timestamptz)
-RETURNS pg_catalog.float8
-LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT CASE WHEN roof_install_year IS NULL THEN 0.8::pg_catalog.float8
-              ELSE 0.6::pg_catalog.float8 OPERATOR(pg_catalog.+) (0.4::pg_catalog.float8 OPERATOR(pg_catalog.*)
-                   LEAST(1::pg_catalog.float8, GREATEST(0::pg_catalog.float8,
-                     (EXTRACT(YEAR FROM at)::pg_catalog.float8 OPERATOR(pg_catalog.-) roof_install_year::pg_catalog.float8)
-                     OPERATOR(pg_catalog./) 25::pg_catalog.float8)))
-         END;
-END;
-
 -- Great-circle distance in km (haversine, mean Earth radius 6371.0088 km),
 -- in C: compute_impacts calls it for every candidate of every report.
 CREATE FUNCTION stormops.haversine_km(lat1 pg_catalog.float8, lon1 pg_catalog.float8,

@@ -53,9 +53,9 @@ BEGIN ATOMIC
   SELECT g.*
     FROM (SELECT b.property_id,
                  (pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
-                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval)))::pg_catalog.int4 AS contacts,
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) stormops.days_interval(7))))::pg_catalog.int4 AS contacts,
                  (pg_catalog.count(*) FILTER (WHERE b.complaint
-                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)))::pg_catalog.int4 AS complaints,
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) stormops.days_interval(30))))::pg_catalog.int4 AS complaints,
                  pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS last_contact,
                  pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
             FROM stormops.behavior_events b
@@ -90,9 +90,9 @@ BEGIN ATOMIC
   SELECT g.*
     FROM (SELECT b.property_id,
                  (pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'
-                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval)))::pg_catalog.int4 AS contacts,
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) stormops.days_interval(7))))::pg_catalog.int4 AS contacts,
                  (pg_catalog.count(*) FILTER (WHERE b.complaint
-                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)))::pg_catalog.int4 AS complaints,
+                    AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) stormops.days_interval(30))))::pg_catalog.int4 AS complaints,
                  pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS last_contact,
                  pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
             FROM stormops.behavior_events b
@@ -130,10 +130,10 @@ SELECT g.*
                              AND b.event_timestamp OPERATOR(pg_catalog.<=) pg_catalog.now()) END AS last_contact,
                COALESCE(g.opted_out_at OPERATOR(pg_catalog.<=) pg_catalog.now(), false) AS opted_out,
                (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_contacts) t
-                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '7 days'::pg_catalog.interval)
+                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) stormops.days_interval(7))
                    AND t OPERATOR(pg_catalog.<=) pg_catalog.now())::pg_catalog.int4 AS contacts,
                (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_complaints) t
-                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '30 days'::pg_catalog.interval)
+                 WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) stormops.days_interval(30))
                    AND t OPERATOR(pg_catalog.<=) pg_catalog.now())::pg_catalog.int4 AS complaints
           FROM stormops.guardrail_state g
          WHERE g.first_event_at OPERATOR(pg_catalog.<=) pg_catalog.now()

@@ -68,7 +68,7 @@ BEGIN ATOMIC
              WHEN 'response_rate' THEN f.responded
              WHEN 'conversion_rate' THEN
                f.first_conversion_at OPERATOR(pg_catalog.<=)
-                 (c.sent_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(days => stormops.attribution_days()))
+                 (c.sent_at OPERATOR(pg_catalog.+) stormops.days_interval(stormops.attribution_days()))
              WHEN 'complaint_rate' THEN f.complained
              WHEN 'opt_out_rate' THEN f.opted_out
            END

@@ -202,8 +202,8 @@ BEGIN
                         WHERE s.execution_id = x.execution_id AND s.is_next AND s.status IN ('planned', 'leased'))
      ORDER BY x.execution_start, x.execution_id
   LOOP
-    CONTINUE WHEN f.last_contact > as_of - make_interval(days => window_days);
-    CONTINUE WHEN NOT f.planned AND f.execution_start > as_of - make_interval(days => window_days);
+    CONTINUE WHEN f.last_contact > as_of - stormops.days_interval(window_days);
+    CONTINUE WHEN NOT f.planned AND f.execution_start > as_of - stormops.days_interval(window_days);
     -- lock it, and skip one that another session ended meanwhile
     SELECT * INTO e FROM stormops.playbook_executions x WHERE x.execution_id = f.execution_id FOR UPDATE;
     CONTINUE WHEN e.status <> 'Running';

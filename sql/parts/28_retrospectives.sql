@@ -43,7 +43,7 @@ LANGUAGE sql STABLE
 BEGIN ATOMIC
   SELECT r.proposal_id, r.execution_id, b.cost_per_contact, COALESCE(e.execution_start, r.as_of),
          COALESCE(e.execution_start, r.as_of) OPERATOR(pg_catalog.+)
-           pg_catalog.make_interval(days => stormops.attribution_days())
+           stormops.days_interval(stormops.attribution_days())
     FROM stormops.proposal_runs r
     JOIN stormops.playbooks b ON b.playbook_id OPERATOR(pg_catalog.=) r.playbook_id
     LEFT JOIN stormops.playbook_executions e ON e.execution_id OPERATOR(pg_catalog.=) r.execution_id

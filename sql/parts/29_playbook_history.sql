@@ -88,7 +88,7 @@ SET jit = off
 AS $$
 DECLARE
   play stormops.playbooks;
-  since constant timestamptz := playbook_history.as_of - interval '1 year';
+  since constant timestamptz := playbook_history.as_of - stormops.days_interval(365);
   mine uuid[];
   others uuid[];
 BEGIN
@@ -119,7 +119,7 @@ BEGIN
          (SELECT extract(epoch FROM min(c.filed_at) - e.execution_start)::float8 / 86400
             FROM stormops.competitor_permits c
            WHERE c.contractor_tier = 'Tier1'
-             AND c.filed_at >= e.execution_start AND c.filed_at < e.execution_start + interval '90 days'
+             AND c.filed_at >= e.execution_start AND c.filed_at < e.execution_start + stormops.days_interval(90)
              AND c.zip IN (SELECT p.zip FROM stormops.proposal_decisions d
                              JOIN stormops.properties p ON p.property_id = d.property_id
                             WHERE d.proposal_id = r.proposal_id AND d.decision = 'proposed')),

@@ -129,7 +129,7 @@ BEGIN
   INSERT INTO stormops.playbook_executions (playbook_id, triggered_by_event_id, execution_start, execution_end, status,
                                             properties_targeted, playbook_version, end_reason)
   VALUES (play.playbook_id, import_campaign.event_id, started_at,
-          started_at + make_interval(days => stormops.attribution_days()), 'Completed',
+          started_at + stormops.days_interval(stormops.attribution_days()), 'Completed',
           cardinality(treated), play.playbook_version, 'imported by ' || session_user)
   RETURNING execution_id INTO exec;
   INSERT INTO stormops.proposal_runs (proposal_id, playbook_id, playbook_version, event_id, priority, trigger_reason,

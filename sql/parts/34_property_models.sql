@@ -31,7 +31,7 @@ BEGIN ATOMIC
            pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) ANY ('{click,response,conversion}'::pg_catalog.text[])) AS responses
       FROM stormops.behavior_events b
      WHERE b.event_timestamp OPERATOR(pg_catalog.<) property_features.as_of
-       AND b.event_timestamp OPERATOR(pg_catalog.>=) (property_features.as_of OPERATOR(pg_catalog.-) '365 days'::pg_catalog.interval)
+       AND b.event_timestamp OPERATOR(pg_catalog.>=) (property_features.as_of OPERATOR(pg_catalog.-) stormops.days_interval(365))
        AND (property_features.property_ids IS NULL OR b.property_id OPERATOR(pg_catalog.=) ANY (property_features.property_ids))
      GROUP BY b.property_id
   ), impact AS (
@@ -39,7 +39,7 @@ BEGIN ATOMIC
       FROM stormops.property_impacts i
       JOIN stormops.storm_events e ON e.event_id OPERATOR(pg_catalog.=) i.event_id
      WHERE e.begin_at OPERATOR(pg_catalog.<=) property_features.as_of
-       AND e.begin_at OPERATOR(pg_catalog.>) (property_features.as_of OPERATOR(pg_catalog.-) '365 days'::pg_catalog.interval)
+       AND e.begin_at OPERATOR(pg_catalog.>) (property_features.as_of OPERATOR(pg_catalog.-) stormops.days_interval(365))
        AND (property_features.property_ids IS NULL OR i.property_id OPERATOR(pg_catalog.=) ANY (property_features.property_ids))
      GROUP BY i.property_id
   ), zip_share AS (
@@ -49,7 +49,7 @@ BEGIN ATOMIC
   SELECT p.property_id,
          COALESCE(impact.sii, 0)::pg_catalog.float8,
          CASE WHEN p.roof_install_year IS NULL THEN 0
-              ELSE GREATEST(pg_catalog.date_part('year', property_features.as_of AT TIME ZONE 'UTC')
+              ELSE GREATEST(stormops.local_year(property_features.as_of)
                             OPERATOR(pg_catalog.-) p.roof_install_year, 0) END,
          p.roof_install_year IS NOT NULL,
          COALESCE(t.median_household_income, 0)::pg_catalog.float8 OPERATOR(pg_catalog./) 1000,
@@ -128,11 +128,11 @@ BEGIN
     SELECT p.property_id, p.property_id, f.filed_at, NULL, 1,
            NOT EXISTS (SELECT FROM stormops.behavior_events b
                         WHERE b.property_id = p.property_id AND b.event_type = 'conversion'
-                          AND b.event_timestamp >= f.filed_at AND b.event_timestamp < f.filed_at + interval '365 days')
+                          AND b.event_timestamp >= f.filed_at AND b.event_timestamp < f.filed_at + stormops.days_interval(365))
       FROM (SELECT c.zip, min(c.filed_at) AS filed_at
               FROM stormops.competitor_permits c
              WHERE c.contractor_tier = 'Tier1'
-               AND c.filed_at >= as_of - interval '730 days' AND c.filed_at < as_of - interval '365 days'
+               AND c.filed_at >= as_of - stormops.days_interval(730) AND c.filed_at < as_of - stormops.days_interval(365)
                AND c.contractor_id IS DISTINCT FROM stormops.our_contractor_id()
              GROUP BY c.zip) f
       JOIN stormops.properties p ON p.zip = f.zip AND p.is_past_customer;

@@ -42,7 +42,7 @@ BEGIN ATOMIC
    WHERE b.event_type OPERATOR(pg_catalog.=) 'conversion'
      AND b.event_timestamp OPERATOR(pg_catalog.<) diffusion_seeds.as_of
      AND b.event_timestamp OPERATOR(pg_catalog.>=) (diffusion_seeds.as_of OPERATOR(pg_catalog.-)
-           ('86400 seconds'::pg_catalog.interval OPERATOR(pg_catalog.*) stormops.attribution_days()));
+           stormops.days_interval(stormops.attribution_days()));
 END;
 COMMENT ON FUNCTION stormops.diffusion_seeds(pg_catalog.timestamptz) IS
   'The seed set of the diffusion scores: past customers, and properties with a conversion in the stormops.attribution_days before as_of.';

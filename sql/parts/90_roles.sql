@@ -90,6 +90,8 @@ GRANT EXECUTE ON FUNCTION
   stormops.visits_per_rep_per_day(),
   stormops.attribution_days(),
   stormops.is_time_zone(pg_catalog.text),
+  stormops.days_interval(pg_catalog.float8),
+  stormops.local_year(pg_catalog.timestamptz),
   stormops.allowed_hours(pg_catalog.text, pg_catalog.text),
   stormops.day_is_allowed(pg_catalog.int4, pg_catalog.text),
   stormops.next_allowed_time(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text,

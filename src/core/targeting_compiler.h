@@ -26,13 +26,6 @@
 #define TIMES " OPERATOR(pg_catalog.*) "
 #define DIVIDE " OPERATOR(pg_catalog./) "
 
-/*
- * A day is 24 hours: an interval of seconds only, so that "d days before
- * as_of" is the same instant whatever the session's TimeZone (an interval of
- * '1 day' would follow daylight-saving changes of the session's zone).
- */
-#define ONE_DAY "'86400 seconds'::pg_catalog.interval"
-
 #define MAX_CONDITIONS 40
 #define LABEL_ITEMS 5			/* list items a funnel label shows */
 

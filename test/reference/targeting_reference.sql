@@ -17,7 +17,9 @@
 -- written); nothing here re-validates them.
 --
 -- Choices made where the page leaves room:
---  * roof_age uses extract(year from as_of) in the session's TimeZone.
+--  * roof_age counts from the year of as_of in stormops.default_time_zone
+--    (the contractor's zone; docs/data-model.md, "Time"), whatever the
+--    session's TimeZone.
 --  * max_days_since_storm d: (as_of - begin_at) <= d::float8 * interval '1 day'
 --    (intervals compare with 1 day = 24 h) and begin_at <= as_of.
 --  * exclude_recent_converts window: as_of - 365 days of 24 hours (interval
@@ -371,7 +373,8 @@ BEGIN
     -- physics: roof age (needs no impact row)
     IF stormops_ref.rule(rules, 'physics', 'roof_age_min') IS NOT NULL
        OR stormops_ref.rule(rules, 'physics', 'roof_age_max') IS NOT NULL THEN
-      roof_age := extract(year FROM v_as_of) - p.roof_install_year;   -- NULL year: NULL age
+      roof_age := extract(year FROM v_as_of AT TIME ZONE coalesce(current_setting('stormops.default_time_zone', true), 'America/Chicago'))
+                  - p.roof_install_year;   -- NULL year: NULL age
       IF stormops_ref.rule(rules, 'physics', 'roof_age_min') IS NOT NULL
          AND (roof_age >= (stormops_ref.rule(rules, 'physics', 'roof_age_min'))::numeric) IS NOT TRUE THEN
         CONTINUE;
