@@ -66,10 +66,11 @@ COMMENT ON FUNCTION stormops.days_interval(pg_catalog.float8) IS
 -- The calendar year of a moment in stormops.default_time_zone (the
 -- contractor's), which roof ages count from: 23:00 on 31 December in Dallas
 -- is still that year, whatever the session's TimeZone.
+-- (In C, as the targeting compiler computes it: one implementation.)
 CREATE OR REPLACE FUNCTION stormops.local_year(at pg_catalog.timestamptz)
 RETURNS pg_catalog.int4
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-RETURN pg_catalog.date_part('year', pg_catalog.timezone(stormops.default_time_zone(), at))::pg_catalog.int4;
+AS 'MODULE_PATHNAME', 'stormops_local_year_of'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION stormops.local_year(pg_catalog.timestamptz) IS
   'The calendar year of a moment in stormops.default_time_zone: the year roof ages count from.';
 

@@ -146,6 +146,19 @@ parse_part(struct json_object *v, so_path *p, so_geo_part *part, size_t *total,
 		if (rc != SO_OK)
 			return rc;
 	}
+	part->min_lon = part->max_lon = part->rings[0].lon[0];
+	part->min_lat = part->max_lat = part->rings[0].lat[0];
+	for (size_t r = 0; r < n; r++)
+		for (size_t i = 0; i < part->rings[r].n; i++)
+		{
+			double		x = part->rings[r].lon[i],
+						y = part->rings[r].lat[i];
+
+			part->min_lon = x < part->min_lon ? x : part->min_lon;
+			part->max_lon = x > part->max_lon ? x : part->max_lon;
+			part->min_lat = y < part->min_lat ? y : part->min_lat;
+			part->max_lat = y > part->max_lat ? y : part->max_lat;
+		}
 	return SO_OK;
 }
 
@@ -341,7 +354,12 @@ so_geo_polygon_contains(const so_geo_polygon *poly, double lon, double lat)
 		return false;
 	for (size_t i = 0; i < poly->nparts; i++)
 	{
-		if (part_contains(&poly->parts[i], lon, lat))
+		const so_geo_part *part = &poly->parts[i];
+
+		/* outside the box: no edge to lie on, no crossing to count (NaN: outside) */
+		if (!(lon >= part->min_lon && lon <= part->max_lon && lat >= part->min_lat && lat <= part->max_lat))
+			continue;
+		if (part_contains(part, lon, lat))
 			return true;
 	}
 	return false;

@@ -27,6 +27,11 @@ typedef struct so_geo_part
 {
 	size_t		nrings;			/* >= 1: shell, then holes */
 	so_geo_ring *rings;
+	/* the bounding box of all its rings: a point outside is outside */
+	double		min_lon,
+				max_lon,
+				min_lat,
+				max_lat;
 } so_geo_part;
 
 typedef struct so_geo_polygon
@@ -50,7 +55,10 @@ int			so_geo_polygon_parse(const char *json, size_t len, const char *path,
 
 void		so_geo_polygon_free(so_geo_polygon *poly);
 
-/* Even-odd containment, edges inclusive. */
+/*
+ * Even-odd containment, edges inclusive. A point outside a part's bounding
+ * box is answered without reading its rings.
+ */
 bool		so_geo_polygon_contains(const so_geo_polygon *poly, double lon, double lat);
 
 #endif							/* SO_GEO_POLYGON_H */

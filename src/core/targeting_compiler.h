@@ -26,6 +26,14 @@
 #define TIMES " OPERATOR(pg_catalog.*) "
 #define DIVIDE " OPERATOR(pg_catalog./) "
 
+/*
+ * A day is 86,400 seconds (docs/data-model.md, "Time"; the SQL side's
+ * stormops.days_interval): "d days before as_of" is the same instant under
+ * any session TimeZone. Written out with pg_catalog only, so that the
+ * statement runs on a database whose schema is older than the library.
+ */
+#define ONE_DAY "'86400 seconds'::pg_catalog.interval"
+
 #define MAX_CONDITIONS 40
 #define LABEL_ITEMS 5			/* list items a funnel label shows */
 
@@ -51,6 +59,7 @@ typedef struct compiler
 {
 	const so_targeting *r;
 	char	   *as_of;			/* '...'::pg_catalog.timestamptz */
+	int			as_of_year;		/* so_targeting_context.as_of_year */
 	char	   *event;			/* quoted event id, or NULL */
 	bool		impact_required;
 	bool		failed;

@@ -159,11 +159,10 @@ tsql_impact_row_conditions(compiler *c, so_sql *s, bool with_sii, bool with_days
 	}
 	if (with_days && r->physics.max_days_since_storm.set)
 	{
-		/* days of 86,400 seconds (docs/data-model.md, "Time") */
-		so_sql_appendf(s, " AND se.begin_at" LE "%s AND se.begin_at" GE "(%s" MINUS "stormops.days_interval(",
+		so_sql_appendf(s, " AND se.begin_at" LE "%s AND se.begin_at" GE "(%s" MINUS "(",
 					   c->as_of, c->as_of);
 		so_sql_decimal(s, r->physics.max_days_since_storm.text, r->physics.max_days_since_storm.value);
-		so_sql_append(s, "::pg_catalog.float8))");
+		so_sql_append(s, "::pg_catalog.float8" TIMES ONE_DAY "))");
 	}
 }
 
@@ -231,7 +230,7 @@ tsql_physics_conditions(compiler *c, const char *ctx_event_id)
 
 		so_sql_init(&age);
 		/* the year of as_of in stormops.default_time_zone (docs/data-model.md, "Time") */
-		so_sql_appendf(&age, "(stormops.local_year(%s)" MINUS "p.roof_install_year)", c->as_of);
+		so_sql_appendf(&age, "(%d" MINUS "p.roof_install_year)", c->as_of_year);
 		text = tsql_take(c, &age);
 		if (text == NULL)
 			return;
@@ -461,7 +460,7 @@ tsql_behavioral_conditions(compiler *c)
 		so_sql_appendf(&pred,
 					   "NOT EXISTS (SELECT FROM stormops.behavior_events b"
 					   " WHERE b.property_id" EQ "p.property_id AND b.event_type" EQ "'conversion'"
-					   " AND b.event_timestamp" GE "(%s" MINUS "stormops.days_interval(365))"
+					   " AND b.event_timestamp" GE "(%s" MINUS "(365" TIMES ONE_DAY "))"
 					   " AND b.event_timestamp" LT "%s)", c->as_of, c->as_of);
 		so_sql_append(&label, "no conversion in the 365 days before as_of");
 		add_condition(c, "behavioral", IN_TARGETS | IN_FUNNEL, &label, &pred);

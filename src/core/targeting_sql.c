@@ -296,6 +296,10 @@ compiler_init(compiler *c, const so_targeting *rules, const so_targeting_context
 		strspn(ctx->as_of, "0123456789-:. +TZ") != strlen(ctx->as_of))
 		return so_error_set(err, SO_ERR_FORMAT, "as_of", "not an ISO timestamp",
 							"a timestamp like 2019-03-27 12:00:00+00", ctx->as_of);
+	if (ctx->as_of_year < 1 || ctx->as_of_year > 294276)
+		return so_error_set(err, SO_ERR_RANGE, "as_of", "the year of as_of is out of range",
+							"a year from 1 to 294276", "");
+	c->as_of_year = ctx->as_of_year;
 	so_sql_init(&s);
 	so_sql_literal(&s, ctx->as_of, strlen(ctx->as_of));
 	so_sql_append(&s, "::pg_catalog.timestamptz");

@@ -20,6 +20,9 @@ typedef struct so_targeting_context
 	const char *event_id;		/* the triggering storm event, or NULL */
 	const char *as_of;			/* the moment of evaluation, as timestamptz text
 								 * that reads back unambiguously (ISO, with zone) */
+	int			as_of_year;		/* its calendar year in stormops.default_time_zone,
+								 * which roof ages count from (data-model.md,
+								 * "Time"); the caller computes it */
 } so_targeting_context;
 
 /*

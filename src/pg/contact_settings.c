@@ -23,6 +23,8 @@
 #include "funcapi.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
 #include "utils/guc.h"
 
 #include "contact_settings.h"
@@ -169,6 +171,30 @@ Datum
 stormops_default_time_zone(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(default_time_zone));
+}
+
+PG_FUNCTION_INFO_V1(stormops_local_year_of);
+
+Datum
+stormops_local_year_of(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(stormops_local_year(PG_GETARG_TIMESTAMPTZ(0)));
+}
+
+int
+stormops_local_year(TimestampTz at)
+{
+	Timestamp	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone,
+															  CStringGetTextDatum(default_time_zone),
+															  TimestampTzGetDatum(at)));
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (TIMESTAMP_NOT_FINITE(local) || timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for stormops.default_time_zone \"%s\"", default_time_zone)));
+	return tm.tm_year;
 }
 
 /* The allowed hours of a channel: call_hours, door_knock_hours, or all day. */

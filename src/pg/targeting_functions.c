@@ -15,6 +15,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "contact_settings.h"
 #include "core_error.h"
 #include "geo_polygon.h"
 #include "targeting_rules.h"
@@ -73,6 +74,7 @@ compile(FunctionCallInfo fcinfo, statement_compiler compiler)
 				 errhint("Leave it out for now().")));
 	ctx.event_id = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	ctx.as_of = as_of_text(PG_GETARG_TIMESTAMPTZ(2));
+	ctx.as_of_year = stormops_local_year(PG_GETARG_TIMESTAMPTZ(2));
 
 	rules_jsonb = PG_GETARG_JSONB_P(0);
 	rules_text = JsonbToCString(NULL, &rules_jsonb->root, VARSIZE(rules_jsonb));

@@ -398,7 +398,7 @@ check_compiles(const so_targeting *t)
 
 	for (size_t i = 0; i < 2; i++)
 	{
-		so_targeting_context ctx = {events[i], "2019-03-27 12:00:00.000000+00"};
+		so_targeting_context ctx = {events[i], "2019-03-27 12:00:00.000000+00", 2019};
 		so_error	err;
 		char	   *sql = NULL;
 

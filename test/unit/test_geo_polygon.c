@@ -219,7 +219,8 @@ test_contains(void)
 			   *multi,
 			   *diamond,
 			   *tri,
-			   *concave;
+			   *concave,
+			   *stray;
 
 	sq_ = GEO_OK("{'type': 'Polygon', 'coordinates': [" SQUARE "]}");
 	holed = GEO_OK("{'type': 'Polygon', 'coordinates': [" SQUARE ", " HOLE "]}");
@@ -228,7 +229,9 @@ test_contains(void)
 	tri = GEO_OK("{'type': 'Polygon', 'coordinates': [[[0, 0], [4, 0], [4, 4], [0, 0]]]}");
 	/* a U: the notch between x 3..7 above y 3 is outside */
 	concave = GEO_OK("{'type': 'Polygon', 'coordinates': [[[0, 0], [10, 0], [10, 10], [7, 10], [7, 3], [3, 3], [3, 10], [0, 10], [0, 0]]]}");
-	if (!sq_ || !holed || !multi || !diamond || !tri || !concave)
+	/* a "hole" outside its shell: the even-odd rule counts it as inside */
+	stray = GEO_OK("{'type': 'Polygon', 'coordinates': [" SQUARE ", [[20, 20], [22, 20], [22, 22], [20, 22], [20, 20]]]}");
+	if (!sq_ || !holed || !multi || !diamond || !tri || !concave || !stray)
 	{
 		ok(0, "containment fixtures parse");
 		goto done;
@@ -251,6 +254,13 @@ test_contains(void)
 	ok(so_geo_polygon_contains(holed, 4, 5), "holed: on the hole's edge inside");
 	ok(so_geo_polygon_contains(holed, 6, 6), "holed: on the hole's vertex inside");
 	ok(so_geo_polygon_contains(holed, 3.999, 5), "holed: just outside the hole inside");
+
+	/* the bounding box covers every ring: the shortcut changes no answer */
+	ok(so_geo_polygon_contains(stray, 21, 21), "stray ring: inside by the even-odd rule (the box covers it)");
+	ok(so_geo_polygon_contains(stray, 22, 22), "stray ring: its far vertex, the box's corner, inside");
+	ok(!so_geo_polygon_contains(stray, 15, 15), "stray ring: in the box, between the rings, outside");
+	ok(!so_geo_polygon_contains(stray, 22.001, 21), "stray ring: just past the box outside");
+	ok(!so_geo_polygon_contains(sq_, NAN, 5) && !so_geo_polygon_contains(sq_, 5, NAN), "NaN: outside");
 
 	ok(so_geo_polygon_contains(multi, 25, 25), "multi: inside the second part");
 	ok(so_geo_polygon_contains(multi, 20, 25), "multi: on the second part's edge");
@@ -289,6 +299,7 @@ done:
 	so_geo_polygon_free(diamond);
 	so_geo_polygon_free(tri);
 	so_geo_polygon_free(concave);
+	so_geo_polygon_free(stray);
 	so_geo_polygon_free(NULL);
 }
 

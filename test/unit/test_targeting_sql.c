@@ -32,7 +32,7 @@ compile_sq(const char *rules_sq, const char *event_id, bool funnel)
 {
 	char	   *json = sq(rules_sq);
 	so_targeting *rules = NULL;
-	so_targeting_context ctx = {event_id, AS_OF};
+	so_targeting_context ctx = {event_id, AS_OF, 2019};
 	so_error	err;
 	char	   *sql = NULL;
 
@@ -198,7 +198,23 @@ test_shapes(void)
 	sql = compile_sq("{'physics': {'roof_age_min': 10, 'roof_age_max': 40}}", NULL, false);
 	ok(sql && strstr(sql, "property_impacts") == NULL, "roof age needs no impact row");
 	ok(sql && count_of(sql, "p.roof_install_year") == 2, "roof age min and max");
+	/* the caller's local year of as_of, as a number: no function the schema might lack */
+	ok(sql && count_of(sql, "(2019 OPERATOR(pg_catalog.-) p.roof_install_year)") == 2,
+	   "roof age counts from the context's local year");
 	free(sql);
+	{
+		so_targeting *rules = NULL;
+		so_targeting_context ctx = {NULL, AS_OF, 0};
+		so_error	err;
+		char	   *json = sq("{}");
+		char	   *bad = NULL;
+
+		ok(so_targeting_parse(json, strlen(json), &rules, &err) == SO_OK &&
+		   so_targeting_compile(rules, &ctx, &bad, &err) == SO_ERR_RANGE && bad == NULL &&
+		   strcmp(err.path, "as_of") == 0, "a context without the year of as_of is refused");
+		so_targeting_free(rules);
+		free(json);
+	}
 
 	sql = compile_sq("{'geography': {'zips': ['75034', '75035'], 'tracts': ['48085030100']}}", NULL, false);
 	ok(sql && strstr(sql, "p.zip OPERATOR(pg_catalog.=) ANY (ARRAY['75034', '75035']::pg_catalog.text[])") != NULL,
@@ -319,7 +335,7 @@ main(void)
 	{
 		char	   *json = sq(FRISCO_SQ);
 		so_targeting *rules = NULL;
-		so_targeting_context ctx = {"noaa_ep_135504_hail", AS_OF};
+		so_targeting_context ctx = {"noaa_ep_135504_hail", AS_OF, 2019};
 		so_error	err;
 		unsigned long total,
 					clean = 0;
