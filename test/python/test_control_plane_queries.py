@@ -85,9 +85,11 @@ for name, r in by_name.items():
                                 r["total_revenue"], r["total_cost"])
     ok(got == want, f"playbook_overview(): {name}'s executions and lifetime sums equal the executions'", f"{got} {want}")
 fa = by_name["Frisco-Alpha"]
-ok(fa["properties_converted"] > 0 and fa["roi"] == round(
-    Decimal(fa["total_revenue"] - fa["total_cost"]) / fa["total_cost"], 4),
-   "playbook_overview(): lifetime ROI is (revenue - cost) / cost", fa)
+# (the holdout draw hangs on the playbooks' random ids, so how many e-mails
+# go out, and whether their cost rounds to 0, varies from run to run)
+ok(fa["properties_converted"] > 0 and fa["roi"] == (
+    round(Decimal(fa["total_revenue"] - fa["total_cost"]) / fa["total_cost"], 4) if fa["total_cost"] else None),
+   "playbook_overview(): lifetime ROI is (revenue - cost) / cost, NULL without a cost", fa)
 ok(fa["conversion_rate"] == round(Decimal(fa["properties_converted"]) / fa["properties_contacted"], 4),
    "playbook_overview(): lifetime conversion rate is converted / contacted", fa)
 ok(by_name["Loyalty-DFW-HighSES"]["runs"] == 3 and by_name["Loyalty-DFW-HighSES"]["executions"] == 1,
