@@ -137,6 +137,7 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 --@include 12_guardrails_signals.sql
 --@include 19_storm_worker_events.sql
 --@include 09_roof_vulnerability.sql
+--@include 08_similarity_top_k.sql
 
 -- claim_notifications and record_delivery take new arguments (issue 16)
 DROP FUNCTION stormops.claim_notifications(pg_catalog.int4, pg_catalog.int4);

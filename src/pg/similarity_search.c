@@ -13,6 +13,12 @@
  * centroid, has a NULL element, or (for cosine) is all zeros are not
  * comparable and are skipped, as targeting.md says; so are rows scoring
  * below min_score.
+ *
+ * Parallel: a parallel scan gives each worker its own state (a partial
+ * aggregate); top_k_serialize writes a state as bytea (its settings, then
+ * its kept items), top_k_deserialize reads it back in the leader, and
+ * top_k_combine offers one state's items to the other, so the combined
+ * heap keeps the k best of all, with the same ties, as one pass would.
  */
 #include "postgres.h"
 
@@ -22,6 +28,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "libpq/pqformat.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -36,6 +43,9 @@
 
 PG_FUNCTION_INFO_V1(stormops_top_k_accum);
 PG_FUNCTION_INFO_V1(stormops_top_k_final);
+PG_FUNCTION_INFO_V1(stormops_top_k_combine);
+PG_FUNCTION_INFO_V1(stormops_top_k_serialize);
+PG_FUNCTION_INFO_V1(stormops_top_k_deserialize);
 
 /* Arguments of the transition function; 0 is the state. */
 #define ARG_ID 1
@@ -70,6 +80,15 @@ static int
 compare_ids(const char *a, size_t alen, const char *b, size_t blen, void *arg)
 {
 	return varstr_cmp(a, (int) alen, b, (int) blen, *(Oid *) arg);
+}
+
+/* The empty heap of a state whose other fields are set, in its memory. */
+static void
+init_heap(top_k_state *state, size_t k)
+{
+	state->capacity = Min(k, TOP_K_FIRST_SLOTS);
+	so_topk_init(&state->heap, MemoryContextAlloc(state->mcxt, sizeof(so_scored) * state->capacity), k,
+				 compare_ids, &state->collation);
 }
 
 static top_k_state *
@@ -116,10 +135,27 @@ new_state(FunctionCallInfo fcinfo, MemoryContext mcxt)
 	state->collation = PG_GET_COLLATION();
 	if (!OidIsValid(state->collation))
 		state->collation = DEFAULT_COLLATION_OID;
-	state->capacity = (size_t) Min(k, TOP_K_FIRST_SLOTS);
-	so_topk_init(&state->heap, palloc(sizeof(so_scored) * state->capacity), (size_t) k,
-				 compare_ids, &state->collation);
+	init_heap(state, (size_t) k);
 	MemoryContextSwitchTo(old);
+	return state;
+}
+
+/* A state with the settings of `like` and no item, in mcxt. */
+static top_k_state *
+empty_state_like(const top_k_state *like, MemoryContext mcxt)
+{
+	top_k_state *state = MemoryContextAllocZero(mcxt, sizeof(top_k_state));
+
+	state->mcxt = mcxt;
+	state->cosine = like->cosine;
+	state->dim = like->dim;
+	state->centroid = MemoryContextAlloc(mcxt, sizeof(double) * like->dim);
+	memcpy(state->centroid, like->centroid, sizeof(double) * like->dim);
+	state->centroid_norm = like->centroid_norm;
+	state->has_min = like->has_min;
+	state->min_score = like->min_score;
+	state->collation = like->collation;
+	init_heap(state, like->heap.k);
 	return state;
 }
 
@@ -145,6 +181,30 @@ score_row(top_k_state *state, ArrayType *embedding, double *score)
 	return isfinite(*score);
 }
 
+/* Keeps an item, its id copied into the state's memory, if it is among the k best so far. */
+static void
+keep_item(top_k_state *state, double score, const char *id, size_t len)
+{
+	so_scored	evicted;
+	bool		has_evicted;
+	char	   *copy;
+
+	if (!so_topk_wants(&state->heap, score, id, len))
+		return;
+	/* the heap grows by doubling: its slots only ever hold what it keeps */
+	if (state->heap.n == state->capacity && state->capacity < state->heap.k)
+	{
+		state->capacity = Min(state->capacity * 2, state->heap.k);
+		state->heap.slots = repalloc(state->heap.slots, sizeof(so_scored) * state->capacity);
+	}
+	copy = MemoryContextAlloc(state->mcxt, len + 1);
+	memcpy(copy, id, len);
+	copy[len] = '\0';
+	so_topk_offer(&state->heap, score, copy, len, &evicted, &has_evicted);
+	if (has_evicted)
+		pfree((void *) evicted.id);
+}
+
 Datum
 stormops_top_k_accum(PG_FUNCTION_ARGS)
 {
@@ -153,9 +213,6 @@ stormops_top_k_accum(PG_FUNCTION_ARGS)
 	ArrayType  *embedding;
 	text	   *id;
 	double		score;
-	so_scored	evicted;
-	bool		has_evicted;
-	char	   *copy;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "top_k_accum called outside an aggregate");
@@ -169,20 +226,7 @@ stormops_top_k_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(state);
 
 	id = PG_GETARG_TEXT_PP(ARG_ID);
-	if (!so_topk_wants(&state->heap, score, VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id)))
-		PG_RETURN_POINTER(state);
-	/* the heap grows by doubling: its slots only ever hold what it keeps */
-	if (state->heap.n == state->capacity && state->capacity < state->heap.k)
-	{
-		state->capacity = Min(state->capacity * 2, state->heap.k);
-		state->heap.slots = repalloc(state->heap.slots, sizeof(so_scored) * state->capacity);
-	}
-	copy = MemoryContextAlloc(state->mcxt, VARSIZE_ANY_EXHDR(id) + 1);
-	memcpy(copy, VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
-	copy[VARSIZE_ANY_EXHDR(id)] = '\0';
-	so_topk_offer(&state->heap, score, copy, VARSIZE_ANY_EXHDR(id), &evicted, &has_evicted);
-	if (has_evicted)
-		pfree((void *) evicted.id);
+	keep_item(state, score, VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id));
 	PG_RETURN_POINTER(state);
 }
 
@@ -231,4 +275,117 @@ stormops_top_k_final(PG_FUNCTION_ARGS)
 	result = construct_array(items, (int) n, item_type, -1, false, TYPALIGN_DOUBLE);
 	ReleaseTupleDesc(desc);
 	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/*
+ * Combines two partial states (parallel aggregation): the second's items
+ * are offered to the first. Either may be NULL (a worker that saw no row).
+ */
+Datum
+stormops_top_k_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	top_k_state *into = PG_ARGISNULL(0) ? NULL : (top_k_state *) PG_GETARG_POINTER(0);
+	top_k_state *from = PG_ARGISNULL(1) ? NULL : (top_k_state *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "top_k_combine called outside an aggregate");
+	if (from == NULL)
+	{
+		if (into == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(into);
+	}
+	if (into == NULL)
+		into = empty_state_like(from, aggcontext);
+	else if (into->cosine != from->cosine || into->dim != from->dim || into->heap.k != from->heap.k)
+		elog(ERROR, "top_k_combine: partial states of different searches");
+	for (size_t i = 0; i < from->heap.n; i++)
+	{
+		if ((i & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
+		keep_item(into, from->heap.slots[i].score, from->heap.slots[i].id, from->heap.slots[i].id_len);
+	}
+	PG_RETURN_POINTER(into);
+}
+
+/* A partial state as bytea: the settings, the centroid, then each kept item. */
+Datum
+stormops_top_k_serialize(PG_FUNCTION_ARGS)
+{
+	top_k_state *state = (top_k_state *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "top_k_serialize called outside an aggregate");
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, state->cosine ? 1 : 0);
+	pq_sendbyte(&buf, state->has_min ? 1 : 0);
+	pq_sendfloat8(&buf, state->min_score);
+	pq_sendint32(&buf, state->collation);
+	pq_sendint64(&buf, (int64) state->heap.k);
+	pq_sendint32(&buf, state->dim);
+	pq_sendfloat8(&buf, state->centroid_norm);
+	for (int i = 0; i < state->dim; i++)
+		pq_sendfloat8(&buf, state->centroid[i]);
+	pq_sendint64(&buf, (int64) state->heap.n);
+	for (size_t i = 0; i < state->heap.n; i++)
+	{
+		if ((i & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
+		pq_sendfloat8(&buf, state->heap.slots[i].score);
+		pq_sendint32(&buf, (int32) state->heap.slots[i].id_len);
+		pq_sendbytes(&buf, state->heap.slots[i].id, (int) state->heap.slots[i].id_len);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* top_k_serialize's bytea back into a state, in the aggregate's memory. */
+Datum
+stormops_top_k_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	MemoryContext aggcontext;
+	StringInfoData buf;
+	top_k_state like;
+	top_k_state *state;
+	int64		k;
+	int64		n;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "top_k_deserialize called outside an aggregate");
+	/* read in place (PostgreSQL 15 has no initReadOnlyStringInfo) */
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = VARSIZE_ANY_EXHDR(bytes);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	memset(&like, 0, sizeof(like));
+	like.cosine = pq_getmsgbyte(&buf) != 0;
+	like.has_min = pq_getmsgbyte(&buf) != 0;
+	like.min_score = pq_getmsgfloat8(&buf);
+	like.collation = (Oid) pq_getmsgint(&buf, 4);
+	k = pq_getmsgint64(&buf);
+	like.dim = pq_getmsgint(&buf, 4);
+	if (k < 1 || k > TOP_K_MAX || like.dim < 1 || (size_t) like.dim > (size_t) buf.len / sizeof(double))
+		elog(ERROR, "top_k_deserialize: a corrupted partial state");
+	like.centroid_norm = pq_getmsgfloat8(&buf);
+	like.centroid = palloc(sizeof(double) * like.dim);
+	for (int i = 0; i < like.dim; i++)
+		like.centroid[i] = pq_getmsgfloat8(&buf);
+	like.heap.k = (size_t) k;
+	state = empty_state_like(&like, aggcontext);
+	pfree(like.centroid);
+	n = pq_getmsgint64(&buf);
+	if (n < 0 || n > k)
+		elog(ERROR, "top_k_deserialize: a corrupted partial state");
+	for (int64 i = 0; i < n; i++)
+	{
+		double		score = pq_getmsgfloat8(&buf);
+		int			len = pq_getmsgint(&buf, 4);
+		const char *id = pq_getmsgbytes(&buf, len);
+
+		keep_item(state, score, id, (size_t) len);
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(state);
 }
