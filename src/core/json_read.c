@@ -333,6 +333,16 @@ so_json_parse(const char *json, size_t len, const char *what, so_error *err)
 	return root;
 }
 
+int
+so_json_check_limits(struct json_object *root, so_error *err)
+{
+	so_path		p;
+
+	so_error_clear(err);
+	so_path_init(&p);
+	return walk_limits(root, &p, err);
+}
+
 /* ---- typed reads ---- */
 
 /* json-c saturates integers beyond int64; treat the extremes as out of range. */

@@ -31,6 +31,13 @@
 struct json_object *so_json_parse(const char *json, size_t len, const char *what,
 								  so_error *err);
 
+/*
+ * The limits so_json_parse checks after parsing (key and string lengths,
+ * array sizes, finite numbers), for a tree built another way; SO_OK or the
+ * error so_json_parse would have given for the same tree.
+ */
+int			so_json_check_limits(struct json_object *root, so_error *err);
+
 /* A growable dotted path like "similarity.reference_property_ids[3]". */
 typedef struct so_path
 {

@@ -469,15 +469,23 @@ int
 so_targeting_parse(const char *json, size_t len, so_targeting **out, so_error *err)
 {
 	struct json_object *root;
-	so_targeting *t;
-	so_path		p;
-	int			rc;
 
 	*out = NULL;
 	root = so_json_parse(json, len, "targeting_rules", err);
 	if (root == NULL)
 		return err->code;
+	return so_targeting_from_json(root, out, err);
+}
 
+int
+so_targeting_from_json(struct json_object *root, so_targeting **out, so_error *err)
+{
+	so_targeting *t;
+	so_path		p;
+	int			rc;
+
+	*out = NULL;
+	so_error_clear(err);
 	so_path_init(&p);
 	t = calloc(1, sizeof(so_targeting));
 	if (t == NULL)

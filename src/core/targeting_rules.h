@@ -114,6 +114,15 @@ typedef struct so_targeting
 int			so_targeting_parse(const char *json, size_t len,
 							   so_targeting **out, so_error *err);
 
+/*
+ * The same from a parsed document whose root is an object (a caller that
+ * holds the document in another form builds the json-c tree itself and
+ * skips the text). Takes ownership of root: it is released in every case.
+ */
+struct json_object;
+int			so_targeting_from_json(struct json_object *root,
+								   so_targeting **out, so_error *err);
+
 void		so_targeting_free(so_targeting *rules);
 
 /* True when the rules set no condition at all (they match every property). */

@@ -14,6 +14,7 @@
 
 #include "bandit_functions.h"
 #include "contact_settings.h"
+#include "jsonb_jsonc.h"
 #include "diffusion.h"
 #include "storm_launcher.h"
 #include "storm_worker_state.h"
@@ -64,6 +65,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	stormops_define_contact_settings();
+	stormops_define_jsonb_settings();
 	stormops_define_diffusion_settings();
 	stormops_define_bandit_settings();
 	storm_launcher_define_settings();

@@ -17,6 +17,7 @@
 
 #include "channel_strategy.h"
 #include "core_error.h"
+#include "jsonb_jsonc.h"
 #include "targeting_rules.h"
 
 PG_FUNCTION_INFO_V1(stormops_validate_targeting_rules);
@@ -25,21 +26,37 @@ PG_FUNCTION_INFO_V1(stormops_validate_channel_costs);
 PG_FUNCTION_INFO_V1(stormops_check_targeting_rules);
 PG_FUNCTION_INFO_V1(stormops_check_channel_strategy);
 
-/* A core validator over JSON text: SO_OK, or an error code with err filled. */
-typedef int (*json_validator) (const char *json, size_t len, so_error *err);
+/* A validator of a jsonb datum: SO_OK, or an error code with err filled. */
+typedef int (*jsonb_validator) (Jsonb *jb, so_error *err);
 
+/*
+ * The core's text readers get the datum as JsonbToCString prints it: jsonb
+ * has already dropped duplicate keys and normalised numbers, so the core
+ * sees what PostgreSQL will store.
+ */
 static int
-targeting_rules_valid(const char *json, size_t len, so_error *err)
+text_valid(Jsonb *jb, int (*valid) (const char *json, size_t len, so_error *err), so_error *err)
+{
+	char	   *text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	int			rc = valid(text, strlen(text), err);
+
+	pfree(text);
+	return rc;
+}
+
+/* Targeting rules are read from the jsonb itself when they can be (jsonb_jsonc.c). */
+static int
+targeting_rules_valid(Jsonb *jb, so_error *err)
 {
 	so_targeting *rules = NULL;
-	int			rc = so_targeting_parse(json, len, &rules, err);
+	int			rc = stormops_targeting_from_jsonb(jb, &rules, err);
 
 	so_targeting_free(rules);
 	return rc;
 }
 
 static int
-channel_strategy_valid(const char *json, size_t len, so_error *err)
+channel_strategy_text_valid(const char *json, size_t len, so_error *err)
 {
 	so_channel_strategy *cs = NULL;
 	int			rc = so_channel_strategy_parse(json, len, &cs, err);
@@ -48,27 +65,24 @@ channel_strategy_valid(const char *json, size_t len, so_error *err)
 	return rc;
 }
 
-/*
- * Run a validator on a jsonb datum. The core reads JSON text: jsonb has
- * already dropped duplicate keys and normalised numbers, so the core sees
- * what PostgreSQL will store.
- */
 static int
-validate_jsonb(Jsonb *jb, json_validator validator, so_error *err)
+channel_strategy_valid(Jsonb *jb, so_error *err)
 {
-	char	   *text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-	int			rc = validator(text, strlen(text), err);
+	return text_valid(jb, channel_strategy_text_valid, err);
+}
 
-	pfree(text);
-	return rc;
+static int
+channel_costs_valid(Jsonb *jb, so_error *err)
+{
+	return text_valid(jb, so_channel_costs_validate, err);
 }
 
 static Datum
-raise_or_true(FunctionCallInfo fcinfo, const char *document, json_validator validator)
+raise_or_true(FunctionCallInfo fcinfo, const char *document, jsonb_validator validator)
 {
 	so_error	err;
 
-	if (validate_jsonb(PG_GETARG_JSONB_P(0), validator, &err) != SO_OK)
+	if (validator(PG_GETARG_JSONB_P(0), &err) != SO_OK)
 		stormops_raise_core_error(document, &err);
 	PG_RETURN_BOOL(true);
 }
@@ -88,18 +102,18 @@ stormops_validate_channel_strategy(PG_FUNCTION_ARGS)
 Datum
 stormops_validate_channel_costs(PG_FUNCTION_ARGS)
 {
-	return raise_or_true(fcinfo, "cost_per_contact", so_channel_costs_validate);
+	return raise_or_true(fcinfo, "cost_per_contact", channel_costs_valid);
 }
 
 /* Zero rows when valid; one row (path, problem, expected, found) otherwise. */
 static Datum
-problem_rows(FunctionCallInfo fcinfo, json_validator validator)
+problem_rows(FunctionCallInfo fcinfo, jsonb_validator validator)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	so_error	err;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (validate_jsonb(PG_GETARG_JSONB_P(0), validator, &err) != SO_OK)
+	if (validator(PG_GETARG_JSONB_P(0), &err) != SO_OK)
 	{
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};

@@ -17,6 +17,7 @@
 
 #include "contact_settings.h"
 #include "core_error.h"
+#include "jsonb_jsonc.h"
 #include "geo_polygon.h"
 #include "targeting_rules.h"
 #include "targeting_sql.h"
@@ -54,7 +55,6 @@ static Datum
 compile(FunctionCallInfo fcinfo, statement_compiler compiler)
 {
 	Jsonb	   *rules_jsonb;
-	char	   *rules_text;
 	so_targeting *rules = NULL;
 	so_targeting_context ctx;
 	so_error	err;
@@ -77,8 +77,7 @@ compile(FunctionCallInfo fcinfo, statement_compiler compiler)
 	ctx.as_of_year = stormops_local_year(PG_GETARG_TIMESTAMPTZ(2));
 
 	rules_jsonb = PG_GETARG_JSONB_P(0);
-	rules_text = JsonbToCString(NULL, &rules_jsonb->root, VARSIZE(rules_jsonb));
-	if (so_targeting_parse(rules_text, strlen(rules_text), &rules, &err) != SO_OK)
+	if (stormops_targeting_from_jsonb(rules_jsonb, &rules, &err) != SO_OK)
 		stormops_raise_core_error("targeting_rules", &err);
 
 	/* the core's memory is malloc'd: release it before any error is raised */
