@@ -126,9 +126,27 @@ so_sql_appendf(so_sql *s, const char *fmt,...)
 	va_list		ap;
 	int			n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	/* one pass when the text fits the room already there (most appends) */
+	if (s->failed)
+		return;
+	if (s->data != NULL && s->cap - s->len > 1)
+	{
+		va_start(ap, fmt);
+		n = vsnprintf(s->data + s->len, s->cap - s->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t) n < s->cap - s->len)
+		{
+			s->len += (size_t) n;
+			return;
+		}
+		s->data[s->len] = '\0';	/* the cut-off attempt is not part of the text */
+	}
+	else
+	{
+		va_start(ap, fmt);
+		n = vsnprintf(NULL, 0, fmt, ap);
+		va_end(ap);
+	}
 	if (n < 0 || !reserve(s, (size_t) n))
 	{
 		s->failed = true;

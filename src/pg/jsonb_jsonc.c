@@ -81,12 +81,15 @@ scalar(const JsonbValue *v, bool *ok)
 																	   NumericGetDatum(v->val.numeric)));
 
 				/*
-				 * An integer of up to 18 digits is what json-c's tokenizer
-				 * makes of it, an int64; anything else (decimals keep their
-				 * text, longer integers saturate or go unsigned) goes
-				 * through that tokenizer.
+				 * What json-c's tokenizer makes of the number's text: an
+				 * integer of up to 18 digits is an int64; a decimal a double
+				 * that keeps its text (json_object_new_double_s, as the
+				 * tokenizer does: the exact range checks read it); longer
+				 * integers (unsigned, or refused) go through the tokenizer.
 				 */
-				if (strlen(text) <= 18 && strchr(text, '.') == NULL)
+				if (strchr(text, '.') != NULL)
+					o = json_object_new_double_s(strtod(text, NULL), text);
+				else if (strlen(text) <= 18)
 					o = json_object_new_int64(strtoll(text, NULL, 10));
 				else
 					o = json_tokener_parse(text);
