@@ -5,14 +5,7 @@
 -- (PostgreSQL's top-N heapsort over the same C kernel); pgvector's exact
 -- scan (vector(64), <=>, no index) when bench/peers.sh could build it; and
 -- the floor, a scan handing every embedding to the cheapest consumer.
-SET client_min_messages = warning;
-\pset footer off
-SELECT FROM set_config('bench.runs', :'runs', false);
-\ir ../timing.sql
-
-CREATE TEMP TABLE ref AS SELECT 'p' || lpad((i * 10)::text, 7, '0') AS property_id FROM generate_series(1, 50) i;
-CREATE TEMP TABLE cen AS
-SELECT stormops.embedding_avg(p.embedding) AS c FROM stormops.properties p JOIN ref USING (property_id);
+\ir setup.sql
 SELECT FROM set_config('bench.centroid', (SELECT c::text FROM cen), false);
 
 \if :have_pgvector

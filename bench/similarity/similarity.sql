@@ -1,15 +1,6 @@
 -- The measurements of bench/similarity/run.sh (clock_timestamp() in the
 -- server; medians).
-SET client_min_messages = warning;
-\pset footer off
-SELECT FROM set_config('bench.runs', :'runs', false);
-
-\ir ../timing.sql
-
--- The look-alike centroid: 50 reference properties.
-CREATE TEMP TABLE ref AS SELECT 'p' || lpad((i * 10)::text, 7, '0') AS property_id FROM generate_series(1, 50) i;
-CREATE TEMP TABLE cen AS
-SELECT stormops.embedding_avg(p.embedding) AS c FROM stormops.properties p JOIN ref USING (property_id);
+\ir setup.sql
 
 CREATE TEMP TABLE timing (what text, ms float8);
 DO $$
