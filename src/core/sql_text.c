@@ -120,12 +120,70 @@ so_sql_append(so_sql *s, const char *text)
 	append_bytes(s, text, strlen(text));
 }
 
+/* Whether fmt's only conversions are %s (no flags, width or precision). */
+static bool
+only_string_directives(const char *fmt)
+{
+	for (const char *f = strchr(fmt, '%'); f != NULL; f = strchr(f + 2, '%'))
+		if (f[1] != 's')
+			return false;
+	return true;
+}
+
+/* fmt with each %s replaced by the next argument: measured, reserved once, copied. */
+static void
+append_strings(so_sql *s, const char *fmt, va_list ap)
+{
+	va_list		measure;
+	size_t		total = 0;
+	const char *f;
+
+	va_copy(measure, ap);
+	for (f = fmt; *f != '\0'; f++)
+		if (f[0] == '%' && f[1] == 's')
+		{
+			const char *arg = va_arg(measure, const char *);
+
+			total += strlen(arg != NULL ? arg : "(null)");
+			f++;
+		}
+		else
+			total++;
+	va_end(measure);
+	if (!reserve(s, total))
+		return;
+	for (f = fmt; *f != '\0'; f++)
+		if (f[0] == '%' && f[1] == 's')
+		{
+			const char *arg = va_arg(ap, const char *);
+			size_t		len;
+
+			if (arg == NULL)
+				arg = "(null)";
+			len = strlen(arg);
+			memcpy(s->data + s->len, arg, len);
+			s->len += len;
+			f++;
+		}
+		else
+			s->data[s->len++] = *f;
+	s->data[s->len] = '\0';
+}
+
 void
 so_sql_appendf(so_sql *s, const char *fmt,...)
 {
 	va_list		ap;
 	int			n;
 
+	/* only %s directives (most of the compiler's): copied, no printf */
+	if (only_string_directives(fmt))
+	{
+		va_start(ap, fmt);
+		append_strings(s, fmt, ap);
+		va_end(ap);
+		return;
+	}
 	/* one pass when the text fits the room already there (most appends) */
 	if (s->failed)
 		return;

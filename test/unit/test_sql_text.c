@@ -162,6 +162,25 @@ test_buffer(void)
 	ok(text != NULL && strncmp(text, "0,1,2,", 6) == 0, "and keep the order");
 	free(text);
 
+	/* appendf: only %s (copied without printf), mixed (printf), growing past the room */
+	{
+		char		big[1001];
+
+		memset(big, 'z', 1000);
+		big[1000] = '\0';
+		so_sql_init(&s);
+		so_sql_appendf(&s, "a%sb%sc", "x", "");
+		so_sql_appendf(&s, "[%s]", big);
+		so_sql_appendf(&s, "%s=%d;%zu%%", "n", -7, (size_t) 12);
+		so_sql_appendf(&s, "%5s|", "ab");
+		text = so_sql_take(&s);
+		ok(text != NULL && strncmp(text, "axbc[z", 6) == 0 && strlen(text) == 4 + 1002 + 8 + 6,
+		   "appendf with %%s only, past the buffer's room, then printf's conversions");
+		ok(text != NULL && strcmp(text + 4 + 1002, "n=-7;12%   ab|") == 0,
+		   "... %%d, %%zu, %%%% and a width still go through printf");
+		free(text);
+	}
+
 	so_sql_init(&s);
 	so_sql_append(&s, "a");
 	so_sql_literal(&s, "x\0y", 3);
