@@ -193,7 +193,8 @@ stormops_local_year(TimestampTz at)
 	if (TIMESTAMP_NOT_FINITE(local) || timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range for stormops.default_time_zone \"%s\"", default_time_zone)));
+				 errmsg("timestamp out of range for stormops.default_time_zone \"%s\"", default_time_zone),
+				 errhint("Pass a finite moment, such as now() or '2019-03-27 12:00+00'.")));
 	return tm.tm_year;
 }
 

@@ -137,7 +137,7 @@ build(Jsonb *jb, struct json_object **rootp)
 		{
 			case WJB_BEGIN_OBJECT:
 			case WJB_BEGIN_ARRAY:
-				if (depth == FAST_MAX_DEPTH || (tok == WJB_BEGIN_ARRAY && v.val.array.rawScalar))
+				if (depth == FAST_MAX_DEPTH)
 					goto text_path;
 				value = tok == WJB_BEGIN_OBJECT ? json_object_new_object() : json_object_new_array();
 				if (value == NULL)
@@ -175,8 +175,7 @@ build(Jsonb *jb, struct json_object **rootp)
 				goto text_path;
 		}
 	}
-	if (*rootp != NULL && json_object_is_type(*rootp, json_type_object))
-		return true;
+	return true;				/* the caller checked that the root is an object */
 
 text_path:
 	json_object_put(*rootp);

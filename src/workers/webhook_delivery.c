@@ -145,30 +145,33 @@ signature_header(const char *body)
 
 /*
  * Whether this database's stormops has 0.2.0's delivery functions (inside
- * a transaction). A database still at 0.1.0 is said once per run: its
- * notifications wait for ALTER EXTENSION stormops UPDATE.
+ * a transaction). Asked once: a runner is a process of its own per run, so
+ * the answer holds for the run, and an update made meanwhile is seen by the
+ * next one. A database still at 0.1.0 is said in the log: its notifications
+ * wait for ALTER EXTENSION stormops UPDATE.
  */
 static bool
 schema_ready(void)
 {
-	static bool said = false;
+	static int	known = -1;		/* -1 not asked yet, else the answer */
 	char	   *version;
 
+	if (known >= 0)
+		return known == 1;
 	if (!OidIsValid(get_extension_oid("stormops", true)))
-		return false;
+		return false;			/* not installed (yet): asked again next claim */
 	if (SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'stormops'",
 					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the version of stormops");
 	version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (version != NULL && strcmp(version, "0.1.0") != 0)
-		return true;
-	if (!said)
+	known = (version != NULL && strcmp(version, "0.1.0") != 0) ? 1 : 0;
+	if (known == 0)
 		ereport(LOG,
 				(errmsg("stormops webhook delivery waits for ALTER EXTENSION stormops UPDATE"),
 				 errdetail("Database \"%s\" has stormops 0.1.0; this library delivers with the functions of 0.2.0. Notifications stay pending meanwhile.",
-						   get_database_name(MyDatabaseId))));
-	said = true;
-	return false;
+						   get_database_name(MyDatabaseId)),
+				 errhint("Run ALTER EXTENSION stormops UPDATE in that database.")));
+	return known == 1;
 }
 
 /* The ids of the notifications the slots hold, as an int8[] datum. */
