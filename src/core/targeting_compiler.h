@@ -13,6 +13,7 @@
 
 #include "sql_text.h"
 #include "targeting_rules.h"
+#include "targeting_sql.h"
 
 /* Operators and casts are qualified: the statement runs under the caller's search_path. */
 #define EQ " OPERATOR(pg_catalog.=) "
@@ -61,6 +62,7 @@ typedef struct compiler
 	char	   *as_of;			/* '...'::pg_catalog.timestamptz */
 	int			as_of_year;		/* so_targeting_context.as_of_year */
 	char	   *event;			/* quoted event id, or NULL */
+	so_behavior_form beh_form;	/* never BY_SHAPE once compiler_init chose */
 	bool		impact_required;
 	bool		failed;
 	size_t		n;
@@ -78,6 +80,7 @@ void		tsql_psychographic_conditions(compiler *c);
 void		tsql_competition_conditions(compiler *c);
 void		tsql_diffusion_conditions(compiler *c);
 bool		tsql_needs_counts(const so_targeting *r);
+bool		tsql_selective(const so_targeting *r, const char *event);
 void		tsql_behavioral_conditions(compiler *c);
 bool		tsql_similarity_on(const so_targeting *r, so_similarity_mode mode);
 void		tsql_similarity_conditions(compiler *c);

@@ -430,6 +430,20 @@ tsql_needs_counts(const so_targeting *r)
 	return r->behavioral.prior_touchpoints_max.set || r->behavioral.response_rate_min.set;
 }
 
+/*
+ * Whether the rule set keeps few properties before the behavioral keys are
+ * tested: an event's footprint, a geography list or polygon, or the tracts
+ * near the reference ones. Counting those few by index beats aggregating all
+ * of history; without them, one aggregate hash-joined wins
+ * (docs/targeting.md, "How the behavioural keys are read").
+ */
+bool
+tsql_selective(const so_targeting *r, const char *event)
+{
+	return event != NULL || r->geography.zips.n > 0 || r->geography.tracts.n > 0 ||
+		r->geography.custom_polygon != NULL || tsql_similarity_on(r, SO_SIM_NEIGHBORHOOD);
+}
+
 void
 tsql_behavioral_conditions(compiler *c)
 {
@@ -457,11 +471,21 @@ tsql_behavioral_conditions(compiler *c)
 	{
 		so_sql_init(&pred);
 		so_sql_init(&label);
+		if (c->beh_form == SO_BEHAVIOR_COUNTS)
+			/* bc's latest conversion is the latest before as_of when every
+			 * counted event is; otherwise the history says */
+			so_sql_appendf(&pred,
+						   "(CASE WHEN bc.property_id IS NULL THEN TRUE"
+						   " WHEN bc.last_event_at" LT "%s THEN bc.last_conversion_at IS NULL"
+						   " OR bc.last_conversion_at" LT "(%s" MINUS "(365" TIMES ONE_DAY ")) ELSE ",
+						   c->as_of, c->as_of);
 		so_sql_appendf(&pred,
 					   "NOT EXISTS (SELECT FROM stormops.behavior_events b"
 					   " WHERE b.property_id" EQ "p.property_id AND b.event_type" EQ "'conversion'"
 					   " AND b.event_timestamp" GE "(%s" MINUS "(365" TIMES ONE_DAY "))"
 					   " AND b.event_timestamp" LT "%s)", c->as_of, c->as_of);
+		if (c->beh_form == SO_BEHAVIOR_COUNTS)
+			so_sql_append(&pred, " END)");
 		so_sql_append(&label, "no conversion in the 365 days before as_of");
 		add_condition(c, "behavioral", IN_TARGETS | IN_FUNNEL, &label, &pred);
 	}

@@ -137,6 +137,63 @@ impact_relation(compiler *c, so_sql *s)
 	so_sql_append(s, ")");
 }
 
+/* One count of a property's events of a type before as_of, by index. */
+static void
+history_count(compiler *c, so_sql *s, const char *type)
+{
+	so_sql_appendf(s, "(SELECT pg_catalog.count(*) FROM stormops.behavior_events b"
+				   " WHERE b.property_id" EQ "p.property_id AND b.event_type" EQ "'%s'"
+				   " AND b.event_timestamp" LT "%s)", type, c->as_of);
+}
+
+/*
+ * beh (contacts and responses before as_of, 0 without events) in the form
+ * compiler_init chose, and bc (the property's behavior_counts row) when the
+ * form reads it.
+ */
+static void
+behavior_relations(compiler *c, so_sql *s)
+{
+	const so_targeting *r = c->r;
+	bool		counts = tsql_needs_counts(r);
+
+	if (c->beh_form == SO_BEHAVIOR_COUNTS && (counts || r->behavioral.exclude_recent_converts))
+		so_sql_append(s, "    LEFT JOIN stormops.behavior_counts bc ON bc.property_id" EQ "p.property_id\n");
+	if (!counts)
+		return;
+	switch (c->beh_form)
+	{
+		case SO_BEHAVIOR_BY_SHAPE:	/* compiler_init chose: not reached */
+		case SO_BEHAVIOR_LATERAL:
+			so_sql_appendf(s, "    LEFT JOIN LATERAL (SELECT"
+						   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'contact') AS contacts,"
+						   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'response') AS responses"
+						   " FROM stormops.behavior_events b WHERE b.property_id" EQ "p.property_id"
+						   " AND b.event_timestamp" LT "%s) beh ON TRUE\n", c->as_of);
+			break;
+		case SO_BEHAVIOR_AGGREGATE:
+			so_sql_appendf(s, "    LEFT JOIN (SELECT b.property_id,"
+						   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'contact') AS contacts,"
+						   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'response') AS responses"
+						   " FROM stormops.behavior_events b"
+						   " WHERE b.event_type" EQ "ANY ('{contact,response}'::pg_catalog.text[])"
+						   " AND b.event_timestamp" LT "%s GROUP BY b.property_id) beh_all"
+						   " ON beh_all.property_id" EQ "p.property_id\n"
+						   "    CROSS JOIN LATERAL (SELECT COALESCE(beh_all.contacts, 0) AS contacts,"
+						   " COALESCE(beh_all.responses, 0) AS responses) beh\n", c->as_of);
+			break;
+		case SO_BEHAVIOR_COUNTS:
+			so_sql_appendf(s, "    CROSS JOIN LATERAL (SELECT CASE WHEN bc.property_id IS NULL THEN 0"
+						   " WHEN bc.last_event_at" LT "%s THEN bc.contacts ELSE ", c->as_of);
+			history_count(c, s, "contact");
+			so_sql_appendf(s, " END AS contacts, CASE WHEN bc.property_id IS NULL THEN 0"
+						   " WHEN bc.last_event_at" LT "%s THEN bc.responses ELSE ", c->as_of);
+			history_count(c, s, "response");
+			so_sql_append(s, " END AS responses) beh\n");
+			break;
+	}
+}
+
 static void
 from_clause(compiler *c, so_sql *s)
 {
@@ -154,12 +211,7 @@ from_clause(compiler *c, so_sql *s)
 		so_sql_append(s, "    LEFT JOIN stormops.census_tracts ct ON ct.tract_geoid" EQ "p.tract_geoid\n");
 	if (r->competition.competitor_pressure_max.set || r->competition.white_space_score_min.set)
 		so_sql_append(s, "    LEFT JOIN stormops.zip_competition zc ON zc.zip" EQ "p.zip\n");
-	if (tsql_needs_counts(r))
-		so_sql_appendf(s, "    LEFT JOIN LATERAL (SELECT"
-					   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'contact') AS contacts,"
-					   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'response') AS responses"
-					   " FROM stormops.behavior_events b WHERE b.property_id" EQ "p.property_id"
-					   " AND b.event_timestamp" LT "%s) beh ON TRUE\n", c->as_of);
+	behavior_relations(c, s);
 	if (tsql_similarity_on(r, SO_SIM_PROPERTY))
 		so_sql_append(s, "    CROSS JOIN centroid cen\n");
 	if (tsql_similarity_on(r, SO_SIM_NEIGHBORHOOD))
@@ -316,6 +368,12 @@ compiler_init(compiler *c, const so_targeting *rules, const so_targeting_context
 							"rules and an event id that fit in memory", "");
 	c->impact_required = ctx->event_id != NULL ||
 		rules->physics.min_sii_score.set || rules->physics.max_days_since_storm.set;
+	if (ctx->behavior_form != SO_BEHAVIOR_BY_SHAPE)
+		c->beh_form = ctx->behavior_form;
+	else if (tsql_selective(rules, ctx->event_id))
+		c->beh_form = SO_BEHAVIOR_LATERAL;
+	else
+		c->beh_form = SO_BEHAVIOR_AGGREGATE;
 
 	/* the fixed order of the funnel, documented in docs/targeting.md */
 	tsql_physics_conditions(c, ctx->event_id);

@@ -15,6 +15,22 @@
 #include "so_error.h"
 #include "targeting_rules.h"
 
+/*
+ * How the behavioral keys read behaviour events (docs/targeting.md, "How the
+ * behavioural keys are read"); every form gives the history's answer.
+ */
+typedef enum so_behavior_form
+{
+	SO_BEHAVIOR_BY_SHAPE = 0,	/* LATERAL for a selective rule set, else
+								 * AGGREGATE (tsql_selective) */
+	SO_BEHAVIOR_LATERAL,		/* count each candidate's events by index */
+	SO_BEHAVIOR_AGGREGATE,		/* one aggregate of the events before as_of,
+								 * hash-joined */
+	SO_BEHAVIOR_COUNTS			/* stormops.behavior_counts, and the history
+								 * of a property with an event at or after
+								 * as_of */
+} so_behavior_form;
+
 typedef struct so_targeting_context
 {
 	const char *event_id;		/* the triggering storm event, or NULL */
@@ -23,6 +39,9 @@ typedef struct so_targeting_context
 	int			as_of_year;		/* its calendar year in stormops.default_time_zone,
 								 * which roof ages count from (data-model.md,
 								 * "Time"); the caller computes it */
+	so_behavior_form behavior_form; /* the caller asks for COUNTS when the
+									 * table exists and as_of is the
+									 * transaction's now() or later */
 } so_targeting_context;
 
 /*

@@ -17,6 +17,7 @@
 #include "jsonb_jsonc.h"
 #include "diffusion.h"
 #include "storm_launcher.h"
+#include "targeting_functions.h"
 #include "storm_worker_state.h"
 #include "webhook_delivery.h"
 
@@ -66,6 +67,7 @@ _PG_init(void)
 
 	stormops_define_contact_settings();
 	stormops_define_jsonb_settings();
+	stormops_define_targeting_settings();
 	stormops_define_diffusion_settings();
 	stormops_define_bandit_settings();
 	storm_launcher_define_settings();

@@ -9,7 +9,11 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "fmgr.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/jsonb.h"
@@ -20,6 +24,7 @@
 #include "jsonb_jsonc.h"
 #include "geo_polygon.h"
 #include "targeting_rules.h"
+#include "targeting_functions.h"
 #include "targeting_sql.h"
 
 PG_FUNCTION_INFO_V1(stormops_compile_targeting);
@@ -45,6 +50,53 @@ as_of_text(TimestampTz as_of)
 	return psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
 					tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 					(int) fsec);
+}
+
+/*
+ * stormops.behavior_form: 'auto' (the rule of docs/targeting.md, "How the
+ * behavioural keys are read") or one form for every statement, for the
+ * differential test (test/pgtap/behavior_counts.sql) and the benchmark that
+ * measures the forms against each other; superusers only. 'counts' on a
+ * database without the table fails when the statement runs.
+ */
+static int	behavior_form = -1;
+
+static const struct config_enum_entry behavior_form_options[] = {
+	{"auto", -1, false},
+	{"lateral", SO_BEHAVIOR_LATERAL, false},
+	{"aggregate", SO_BEHAVIOR_AGGREGATE, false},
+	{"counts", SO_BEHAVIOR_COUNTS, false},
+	{NULL, 0, false}
+};
+
+void
+stormops_define_targeting_settings(void)
+{
+	DefineCustomEnumVariable("stormops.behavior_form",
+							 "How compiled targeting reads behaviour events for the behavioral keys.",
+							 "auto: behavior_counts as of now(), else by the rule set's shape; "
+							 "lateral, aggregate or counts: that form always (the same answers).",
+							 &behavior_form, -1, behavior_form_options, PGC_SUSET, GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * Whether the statement may read stormops.behavior_counts: the table exists
+ * (a database still at 0.1.0 has none) and as_of is the transaction's now()
+ * or later, as the storm worker and pg_cron run targeting. The counts form
+ * gives the history's answer for any as_of (docs/targeting.md); for a past
+ * as_of the history forms are cheaper, since more properties have events
+ * after it.
+ */
+static bool
+reads_behavior_counts(TimestampTz as_of)
+{
+	Oid			schema;
+
+	if (as_of < GetCurrentTransactionStartTimestamp())
+		return false;
+	schema = get_namespace_oid("stormops", true);
+	return OidIsValid(schema) && OidIsValid(get_relname_relid("behavior_counts", schema));
 }
 
 typedef int (*statement_compiler) (const so_targeting *rules,
@@ -75,6 +127,12 @@ compile(FunctionCallInfo fcinfo, statement_compiler compiler)
 	ctx.event_id = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	ctx.as_of = as_of_text(PG_GETARG_TIMESTAMPTZ(2));
 	ctx.as_of_year = stormops_local_year(PG_GETARG_TIMESTAMPTZ(2));
+	if (behavior_form >= 0)
+		ctx.behavior_form = (so_behavior_form) behavior_form;
+	else if (reads_behavior_counts(PG_GETARG_TIMESTAMPTZ(2)))
+		ctx.behavior_form = SO_BEHAVIOR_COUNTS;
+	else
+		ctx.behavior_form = SO_BEHAVIOR_BY_SHAPE;
 
 	rules_jsonb = PG_GETARG_JSONB_P(0);
 	if (stormops_targeting_from_jsonb(rules_jsonb, &rules, &err) != SO_OK)

@@ -396,9 +396,11 @@ check_compiles(const so_targeting *t)
 	/* an event id with the characters that matter, and without one */
 	const char *events[] = {NULL, "E'1\\'; --"};
 
-	for (size_t i = 0; i < 2; i++)
+	/* every behaviour form, with an event and without */
+	for (size_t i = 0; i < 8; i++)
 	{
-		so_targeting_context ctx = {events[i], "2019-03-27 12:00:00.000000+00", 2019};
+		so_targeting_context ctx = {events[i % 2], "2019-03-27 12:00:00.000000+00", 2019,
+		(so_behavior_form) (i / 2)};
 		so_error	err;
 		char	   *sql = NULL;
 

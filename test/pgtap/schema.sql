@@ -7,7 +7,7 @@ SELECT tables_are('stormops', ARRAY[
   'zip_codes', 'census_tracts', 'properties', 'cohorts', 'property_scores',
   'storm_events', 'storm_reports', 'property_impacts', 'behavior_events',
   'competitor_permits', 'zip_competition', 'channel_costs', 'playbooks',
-  'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state',
+  'playbook_versions', 'playbook_executions', 'noaa_details_staging', 'spc_hail_staging', 'ingest_rejects', 'do_not_contact', 'guardrail_state', 'behavior_counts',
   'proposal_runs', 'proposal_decisions', 'notification_outbox', 'event_proposals', 'worker_errors',
   'execution_steps', 'contact_steps', 'contact_step_changes', 'contact_day_counts', 'zcta_staging',
   'arm_pools', 'arm_statistics', 'models', 'model_terms', 'neighbor_lists', 'referrals', 'diffusion_runs']);

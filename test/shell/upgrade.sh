@@ -61,6 +61,15 @@ else
   echo "not ok - rows changed by the update"; exit 1
 fi
 
+# the behaviour counts new in 0.2.0 hold the history loaded at 0.1.0
+counts=$(psql -X -At -d $old -c "SELECT (SELECT count(*) FROM stormops.behavior_counts) || '|' || (SELECT count(*) FROM (
+    (SELECT * FROM stormops.behavior_counts EXCEPT ALL SELECT * FROM stormops.behavior_counts_at('infinity'))
+    UNION ALL (SELECT * FROM stormops.behavior_counts_at('infinity') EXCEPT ALL SELECT * FROM stormops.behavior_counts)) d)")
+case $counts in
+  0\|*|*\|[1-9]*) echo "not ok - behaviour counts after the update (rows|disagreements): $counts"; exit 1 ;;
+  *) echo "ok - the update counts the behaviour history of 0.1.0 (${counts%|*} properties, as history says)" ;;
+esac
+
 # the executions of 0.1.0 got the strategy of the version that made them
 # (Frisco-Alpha was revised after its execution: the old version's), and
 # the updated database lays contact plans for a storm proposed now

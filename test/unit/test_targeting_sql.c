@@ -26,13 +26,16 @@
 	" 'diffusion': {'min_score': 50}," \
 	" 'similarity': {'enabled': true, 'reference_property_ids': ['top_50'], 'similarity_threshold': 0.8, 'top_k': 300}}"
 
+/* The behaviour form compile_sq asks for. */
+static so_behavior_form compile_form = SO_BEHAVIOR_BY_SHAPE;
+
 /* Compile rules (written with ' for ") into the statement or the funnel; NULL on error. */
 static char *
 compile_sq(const char *rules_sq, const char *event_id, bool funnel)
 {
 	char	   *json = sq(rules_sq);
 	so_targeting *rules = NULL;
-	so_targeting_context ctx = {event_id, AS_OF, 2019};
+	so_targeting_context ctx = {event_id, AS_OF, 2019, compile_form};
 	so_error	err;
 	char	   *sql = NULL;
 
@@ -204,7 +207,7 @@ test_shapes(void)
 	free(sql);
 	{
 		so_targeting *rules = NULL;
-		so_targeting_context ctx = {NULL, AS_OF, 0};
+		so_targeting_context ctx = {NULL, AS_OF, 0, SO_BEHAVIOR_BY_SHAPE};
 		so_error	err;
 		char	   *json = sq("{}");
 		char	   *bad = NULL;
@@ -242,6 +245,37 @@ test_shapes(void)
 	   "response rate compared exactly, 0.1 printed as 0.1");
 	ok(sql && strstr(sql, "beh.contacts OPERATOR(pg_catalog.<=) 3::pg_catalog.int8") != NULL, "prior touchpoints");
 	free(sql);
+
+	/* the behaviour forms (docs/targeting.md, "How the behavioural keys are read") */
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5}}", NULL, false);
+	ok(sql && strstr(sql, "GROUP BY b.property_id) beh_all") != NULL && strstr(sql, "LATERAL (SELECT pg_catalog.count") == NULL,
+	   "no event, no geography: one aggregate of history, hash-joinable");
+	free(sql);
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5}, 'geography': {'zips': ['75034']}}", NULL, false);
+	ok(sql && strstr(sql, "LEFT JOIN LATERAL (SELECT pg_catalog.count") != NULL && strstr(sql, "beh_all") == NULL,
+	   "a ZIP list: each candidate counted by index");
+	free(sql);
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5}}", "E1", false);
+	ok(sql && strstr(sql, "LEFT JOIN LATERAL (SELECT pg_catalog.count") != NULL, "an event: each candidate counted by index");
+	free(sql);
+	compile_form = SO_BEHAVIOR_COUNTS;
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5, 'exclude_recent_converts': true}}", NULL, false);
+	ok(sql && count_of(sql, "LEFT JOIN stormops.behavior_counts bc ON bc.property_id OPERATOR(pg_catalog.=) p.property_id") == 1,
+	   "counts: the maintained row joined once");
+	ok(sql && count_of(sql, "WHEN bc.last_event_at OPERATOR(pg_catalog.<) '2019-03-27") == 3,
+	   "counts: contacts, responses and the conversion read from it only when every counted event is before as_of");
+	ok(sql && count_of(sql, "FROM stormops.behavior_events b WHERE b.property_id OPERATOR(pg_catalog.=) p.property_id") == 3,
+	   "counts: otherwise that property's history");
+	free(sql);
+	sql = compile_sq("{'behavioral': {'past_customers_only': true}}", NULL, false);
+	ok(sql && strstr(sql, "behavior_counts") == NULL, "counts: not joined when no key reads behaviour");
+	free(sql);
+	compile_form = SO_BEHAVIOR_AGGREGATE;
+	sql = compile_sq("{'behavioral': {'prior_touchpoints_max': 2}, 'geography': {'zips': ['75034']}}", NULL, true);
+	ok(sql && strstr(sql, "COALESCE(beh_all.contacts, 0) AS contacts") != NULL,
+	   "a form asked for is used whatever the shape; no events count 0 (funnel)");
+	free(sql);
+	compile_form = SO_BEHAVIOR_BY_SHAPE;
 
 	sql = compile_sq("{'behavioral': {'response_rate_min': 0.33333333333333334},"
 					 " 'physics': {'min_sii_score': 75.5}}", NULL, false);
@@ -335,7 +369,7 @@ main(void)
 	{
 		char	   *json = sq(FRISCO_SQ);
 		so_targeting *rules = NULL;
-		so_targeting_context ctx = {"noaa_ep_135504_hail", AS_OF, 2019};
+		so_targeting_context ctx = {"noaa_ep_135504_hail", AS_OF, 2019, SO_BEHAVIOR_BY_SHAPE};
 		so_error	err;
 		unsigned long total,
 					clean = 0;

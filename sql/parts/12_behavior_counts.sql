@@ -1,0 +1,196 @@
+-- Behaviour counts per property, kept current as behaviour events arrive
+-- (issue 17; docs/targeting.md, "How the behavioural keys are read"): the
+-- contacts, responses and latest conversion that the behavioral keys of
+-- targeting rules test, so that a targeting statement run as of now (the
+-- storm worker's and pg_cron's case) joins one row per property instead of
+-- counting each property's history.
+--
+-- Design: like guardrail_state (12_guardrails.sql), statement triggers on
+-- behavior_events merge each INSERT into the table, and an UPDATE or DELETE
+-- recomputes the properties it touched from history. The table counts every
+-- event of the three counted types whatever its time, and keeps the latest
+-- such time (last_event_at). A compiled statement uses a property's row as
+-- is when last_event_at < as_of (then every counted event is before as_of,
+-- which is exactly what the rules count) and counts that property's history
+-- otherwise (an event stamped at or after as_of), so the answer is the
+-- history's for any as_of. behavior_counts_at is the history twin;
+-- test/pgtap/behavior_counts.sql checks that the two agree after inserts,
+-- corrections, deletes and truncations.
+--
+-- Failure modes: a load with triggers disabled (pg_restore
+-- --disable-triggers, a replication apply) leaves the table behind: run
+-- behavior_counts_rebuild() (admins). The table is not dumped: a restore
+-- refills it through the triggers, as it does guardrail_state.
+
+-- The event types the table counts.
+CREATE FUNCTION stormops.is_counted_behavior(event_type pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT event_type OPERATOR(pg_catalog.=) ANY ('{contact,response,conversion}'::pg_catalog.text[]);
+END;
+COMMENT ON FUNCTION stormops.is_counted_behavior(pg_catalog.text) IS
+  'Whether stormops.behavior_counts counts events of this type: contact, response and conversion.';
+
+CREATE TABLE stormops.behavior_counts (
+  property_id         pg_catalog.text PRIMARY KEY REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
+  contacts            pg_catalog.int8 NOT NULL,
+  responses           pg_catalog.int8 NOT NULL,
+  last_conversion_at  pg_catalog.timestamptz,
+  last_event_at       pg_catalog.timestamptz NOT NULL
+);
+COMMENT ON TABLE stormops.behavior_counts IS
+  'Per property: contact and response events, the latest conversion and the latest of the three, over all of history; maintained by triggers on behavior_events (docs/targeting.md).';
+
+-- The same rows from history, counting the events before as_of; with as_of
+-- 'infinity' they are what the table holds.
+CREATE FUNCTION stormops.behavior_counts_at(as_of pg_catalog.timestamptz)
+RETURNS TABLE (property_id pg_catalog.text, contacts pg_catalog.int8, responses pg_catalog.int8,
+               last_conversion_at pg_catalog.timestamptz, last_event_at pg_catalog.timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT b.property_id,
+         pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact'),
+         pg_catalog.count(*) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'response'),
+         pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'conversion'),
+         pg_catalog.max(b.event_timestamp)
+    FROM stormops.behavior_events b
+   WHERE b.event_timestamp OPERATOR(pg_catalog.<) as_of
+     AND stormops.is_counted_behavior(b.event_type)
+   GROUP BY b.property_id;
+END;
+COMMENT ON FUNCTION stormops.behavior_counts_at(pg_catalog.timestamptz) IS
+  'Per property with a contact, response or conversion before as_of: their counts, the latest conversion and the latest of the three, from behavior_events.';
+
+-- The rows of the given properties (NULL: all) from history, written over
+-- what the table had.
+CREATE FUNCTION stormops.behavior_counts_from_history(property_ids pg_catalog.text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  -- two forms, not "property_ids IS NULL OR ...": that form keeps the
+  -- indexes out of the plan, and a correction touches a few properties
+  IF property_ids IS NULL THEN
+    DELETE FROM stormops.behavior_counts c
+     WHERE NOT EXISTS (SELECT FROM stormops.behavior_events b
+                        WHERE b.property_id = c.property_id AND stormops.is_counted_behavior(b.event_type));
+    INSERT INTO stormops.behavior_counts AS c
+           (property_id, contacts, responses, last_conversion_at, last_event_at)
+    SELECT h.* FROM stormops.behavior_counts_at('infinity') h
+     ORDER BY h.property_id   -- one lock order for concurrent writers
+    ON CONFLICT (property_id) DO UPDATE SET
+      contacts = EXCLUDED.contacts, responses = EXCLUDED.responses,
+      last_conversion_at = EXCLUDED.last_conversion_at, last_event_at = EXCLUDED.last_event_at;
+  ELSE
+    DELETE FROM stormops.behavior_counts c
+     WHERE c.property_id = ANY (property_ids)
+       AND NOT EXISTS (SELECT FROM stormops.behavior_events b
+                        WHERE b.property_id = c.property_id AND stormops.is_counted_behavior(b.event_type));
+    INSERT INTO stormops.behavior_counts AS c
+           (property_id, contacts, responses, last_conversion_at, last_event_at)
+    SELECT h.* FROM stormops.behavior_counts_at('infinity') h
+     WHERE h.property_id = ANY (property_ids)
+     ORDER BY h.property_id
+    ON CONFLICT (property_id) DO UPDATE SET
+      contacts = EXCLUDED.contacts, responses = EXCLUDED.responses,
+      last_conversion_at = EXCLUDED.last_conversion_at, last_event_at = EXCLUDED.last_event_at;
+  END IF;
+END;
+$$;
+
+-- Rebuilds the whole table from history. Admins only.
+CREATE FUNCTION stormops.behavior_counts_rebuild()
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  LOCK TABLE stormops.behavior_events IN SHARE MODE;   -- no events arrive meanwhile
+  TRUNCATE stormops.behavior_counts;
+  PERFORM stormops.behavior_counts_from_history(NULL);
+  RETURN (SELECT count(*) FROM stormops.behavior_counts);
+END;
+$$;
+COMMENT ON FUNCTION stormops.behavior_counts_rebuild() IS
+  'Rebuilds stormops.behavior_counts from behavior_events (after a load with triggers disabled); returns its rows.';
+
+-- Merges one statement's new events. SECURITY DEFINER: operators load
+-- events but must not write the counts by hand.
+CREATE FUNCTION stormops.behavior_counts_merge()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO stormops.behavior_counts AS c
+         (property_id, contacts, responses, last_conversion_at, last_event_at)
+  SELECT n.property_id,
+         count(*) FILTER (WHERE n.event_type = 'contact'),
+         count(*) FILTER (WHERE n.event_type = 'response'),
+         max(n.event_timestamp) FILTER (WHERE n.event_type = 'conversion'),
+         max(n.event_timestamp)
+    FROM new_events n
+   WHERE stormops.is_counted_behavior(n.event_type)
+   GROUP BY n.property_id
+   ORDER BY n.property_id   -- one lock order: concurrent loads wait, never deadlock
+  ON CONFLICT (property_id) DO UPDATE SET
+    contacts = c.contacts + EXCLUDED.contacts,
+    responses = c.responses + EXCLUDED.responses,
+    last_conversion_at = greatest(c.last_conversion_at, EXCLUDED.last_conversion_at),
+    last_event_at = greatest(c.last_event_at, EXCLUDED.last_event_at);
+  RETURN NULL;
+END;
+$$;
+
+-- History corrected: the touched properties are recomputed.
+CREATE FUNCTION stormops.behavior_counts_recompute()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  touched text[];
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    SELECT array_agg(DISTINCT property_id) INTO touched
+      FROM (SELECT property_id FROM old_events UNION ALL SELECT property_id FROM new_events) t;
+  ELSE
+    SELECT array_agg(DISTINCT property_id) INTO touched FROM old_events;
+  END IF;
+  PERFORM stormops.behavior_counts_from_history(coalesce(touched, '{}'));
+  RETURN NULL;
+END;
+$$;
+
+-- TRUNCATE of behavior_events: cleared when there is something to clear
+-- (after TRUNCATE properties CASCADE it is already empty, and truncating it
+-- again in the same statement fails; 12_guardrails_truncate.sql).
+CREATE FUNCTION stormops.behavior_counts_clear()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF EXISTS (SELECT FROM stormops.behavior_counts) THEN
+    TRUNCATE stormops.behavior_counts;
+  END IF;
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER behavior_counts_on_insert AFTER INSERT ON stormops.behavior_events
+  REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.behavior_counts_merge();
+CREATE TRIGGER behavior_counts_on_update AFTER UPDATE ON stormops.behavior_events
+  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.behavior_counts_recompute();
+CREATE TRIGGER behavior_counts_on_delete AFTER DELETE ON stormops.behavior_events
+  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT
+  EXECUTE FUNCTION stormops.behavior_counts_recompute();
+CREATE TRIGGER behavior_counts_on_truncate AFTER TRUNCATE ON stormops.behavior_events
+  FOR EACH STATEMENT EXECUTE FUNCTION stormops.behavior_counts_clear();
