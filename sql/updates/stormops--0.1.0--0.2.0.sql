@@ -140,6 +140,7 @@ SELECT stormops.behavior_counts_from_history(NULL);
 --@include 12_guardrails_signals.sql
 --@include 19_storm_worker_events.sql
 --@include 09_roof_vulnerability.sql
+--@include 09_storm_impacts_compute.sql
 --@include 08_similarity_top_k.sql
 
 -- claim_notifications and record_delivery take new arguments (issue 16)

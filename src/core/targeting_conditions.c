@@ -444,6 +444,41 @@ tsql_selective(const so_targeting *r, const char *event)
 		r->geography.custom_polygon != NULL || tsql_similarity_on(r, SO_SIM_NEIGHBORHOOD);
 }
 
+/*
+ * The rate's test on the joined relation alone (bc or beh_all), in the
+ * targeting statement only: implied by the exact condition above (a property
+ * without a row has no contact; a bc row whose events are all before as_of
+ * holds the exact counts, and one that is not passes), it lets the planner
+ * filter that relation before joining it and join it as an inner join. The
+ * funnel, which keeps every property, does without it.
+ */
+static void
+response_rate_prefilter(compiler *c)
+{
+	const so_targeting *r = c->r;
+	const char *rel = c->beh_form == SO_BEHAVIOR_COUNTS ? "bc" : "beh_all";
+	so_sql		pred,
+				label;
+
+	if (c->beh_form == SO_BEHAVIOR_LATERAL)
+		return;
+	so_sql_init(&pred);
+	so_sql_init(&label);
+	if (c->beh_form == SO_BEHAVIOR_COUNTS)
+		so_sql_appendf(&pred, "(bc.last_event_at" GE "%s OR ", c->as_of);
+	else
+		so_sql_append(&pred, "(");
+	so_sql_appendf(&pred, "(%s.contacts" GT "0", rel);
+	/* a positive rate needs a response: an integer test before the numeric one */
+	if (r->behavioral.response_rate_min.value > 0)
+		so_sql_appendf(&pred, " AND %s.responses" GT "0", rel);
+	so_sql_appendf(&pred, " AND %s.responses::pg_catalog.numeric" GE "(", rel);
+	so_sql_decimal(&pred, r->behavioral.response_rate_min.text, r->behavioral.response_rate_min.value);
+	so_sql_appendf(&pred, "::pg_catalog.numeric" TIMES "%s.contacts::pg_catalog.numeric)))", rel);
+	so_sql_append(&label, "(the response rate, on the joined counts)");
+	add_condition(c, "behavioral", IN_TARGETS, &label, &pred);
+}
+
 void
 tsql_behavioral_conditions(compiler *c)
 {
@@ -466,6 +501,7 @@ tsql_behavioral_conditions(compiler *c)
 		so_sql_append(&label, "at least one contact and response rate >= ");
 		label_decimal(&label, &r->behavioral.response_rate_min);
 		add_condition(c, "behavioral", IN_TARGETS | IN_FUNNEL, &label, &pred);
+		response_rate_prefilter(c);
 	}
 	if (r->behavioral.exclude_recent_converts)
 	{
