@@ -10,9 +10,11 @@ SET client_min_messages = warning;
 SELECT FROM set_config('bench.runs', :'runs', false);
 \ir ../timing.sql
 
+-- as_of NULL: now(), the moment of the transaction that runs the case (the
+-- storm worker's and pg_cron's case: auto reads behavior_counts then)
 CREATE TEMP TABLE form_cases (name text PRIMARY KEY, ord int, rules jsonb, as_of timestamptz, handwritten text);
 INSERT INTO form_cases VALUES
-('response rate >= 0.5, as of now()', 1, '{"behavioral": {"response_rate_min": 0.5}}', now(),
+('response rate >= 0.5, as of now()', 1, '{"behavioral": {"response_rate_min": 0.5}}', NULL,
  $q$SELECT p.property_id, row_number() OVER (ORDER BY ps.uplift_score DESC NULLS LAST, p.property_id)
       FROM stormops.properties p
       JOIN (SELECT property_id FROM stormops.behavior_events
@@ -63,7 +65,7 @@ DECLARE
   expected bigint;
   n bigint;
 BEGIN
-  FOR r IN SELECT * FROM form_cases ORDER BY ord LOOP
+  FOR r IN SELECT c.name, c.rules, coalesce(c.as_of, now()) AS as_of, c.handwritten FROM form_cases c ORDER BY ord LOOP
     EXECUTE format('SELECT count(*) FROM (%s) h', r.handwritten) INTO expected;
     FOREACH form IN ARRAY ARRAY['auto', 'counts', 'aggregate', 'lateral'] LOOP
       PERFORM set_config('stormops.behavior_form', form, false);

@@ -22,3 +22,4 @@ psql -X -q -d $db -c "SELECT (SELECT count(*) FROM stormops.properties) AS prope
   (SELECT count(*) FROM stormops.census_tracts) AS tracts, (SELECT count(*) FROM stormops.zip_codes) AS zips"
 psql -X -q -v ON_ERROR_STOP=1 -d $db -f "$repo/test/reference/targeting_reference.sql" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -v runs="$runs" -d $db -f "$repo/bench/targeting/targeting.sql"
+psql -X -q -v ON_ERROR_STOP=1 -v runs="$runs" -d $db -f "$repo/bench/targeting/behavior_forms.sql"

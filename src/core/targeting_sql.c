@@ -121,20 +121,31 @@ near_tracts_by_top_k(compiler *c, so_sql *s)
 	so_sql_append(s, ")) ranked, pg_catalog.unnest(ranked.items) AS u\n), ");
 }
 
+/*
+ * imp, the property's qualifying impact (sii_score; property_id NULL when it
+ * has none). With an event, (property_id, event_id) is the key. Without
+ * one, either one aggregate of every qualifying impact, hash-joined (most
+ * properties are candidates), or, when few are (a geography or the tracts
+ * near the references, or the k rows that top_k kept), each candidate's
+ * impacts by index.
+ */
 static void
-impact_relation(compiler *c, so_sql *s)
+impact_join(compiler *c, so_sql *s, bool few_candidates)
 {
-	/* with an event, (property_id, event_id) is the key: no grouping needed */
+	bool		lateral = c->event == NULL && few_candidates;
+
+	so_sql_append(s, lateral ? "    LEFT JOIN LATERAL " : "    LEFT JOIN ");
 	if (c->event != NULL)
 		so_sql_append(s, "(SELECT pi.property_id, pi.sii_score");
 	else
 		so_sql_append(s, "(SELECT pi.property_id, pg_catalog.max(pi.sii_score) AS sii_score");
 	so_sql_append(s, " FROM stormops.property_impacts pi"
-				  " JOIN stormops.storm_events se ON se.event_id" EQ "pi.event_id WHERE TRUE");
+				  " JOIN stormops.storm_events se ON se.event_id" EQ "pi.event_id WHERE ");
+	so_sql_append(s, lateral ? "pi.property_id" EQ "p.property_id" : "TRUE");
 	tsql_impact_row_conditions(c, s, true, true);
 	if (c->event == NULL)
 		so_sql_append(s, " GROUP BY pi.property_id");
-	so_sql_append(s, ")");
+	so_sql_append(s, lateral ? ") imp ON TRUE\n" : ") imp ON imp.property_id" EQ "p.property_id\n");
 }
 
 /* One count of a property's events of a type before as_of, by index. */
@@ -201,11 +212,7 @@ from_clause(compiler *c, so_sql *s)
 
 	so_sql_append(s, "    FROM stormops.properties p\n");
 	if (c->impact_required)
-	{
-		so_sql_append(s, "    LEFT JOIN ");
-		impact_relation(c, s);
-		so_sql_append(s, " imp ON imp.property_id" EQ "p.property_id\n");
-	}
+		impact_join(c, s, tsql_selective(r, c->event));
 	if (r->demographics.ses_tiers.n > 0 || r->demographics.min_median_income.set ||
 		r->demographics.homeownership_rate_min.set)
 		so_sql_append(s, "    LEFT JOIN stormops.census_tracts ct ON ct.tract_geoid" EQ "p.tract_geoid\n");
@@ -255,11 +262,7 @@ nearest_statement(compiler *c, so_sql *s)
 				  "    FROM nearest, pg_catalog.unnest(nearest.items) AS n\n"
 				  "    JOIN stormops.properties p ON p.property_id" EQ "n.item_id\n");
 	if (c->impact_required)
-	{
-		so_sql_append(s, "    LEFT JOIN ");
-		impact_relation(c, s);
-		so_sql_append(s, " imp ON imp.property_id" EQ "p.property_id\n");
-	}
+		impact_join(c, s, true);	/* the k that top_k kept */
 	so_sql_append(s, "    LEFT JOIN stormops.property_scores ps ON ps.property_id" EQ "p.property_id\n)\n");
 }
 
