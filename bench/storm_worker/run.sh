@@ -36,6 +36,7 @@ created_pg_cron=""
 source "$repo/bench/fresh_db.sh"
 fresh_bench_db $db with_extension
 cleanup() {
+  set +e   # every step, whatever failed before (pg_cron may not be created yet)
   psql -X -q -d postgres -c 'ALTER SYSTEM RESET stormops.database' -c 'SELECT pg_reload_conf()' >/dev/null 2>&1
   if [ -n "$cron_db" ]; then
     psql -X -q -d "$cron_db" -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = '$job'" >/dev/null 2>&1
