@@ -2,21 +2,14 @@
 # make bench: every benchmark on a throwaway cluster. Each prints its figures
 # next to a baseline measured in the same run, as a ratio.
 #   BENCH_ONLY=contact_plans make bench    one benchmark (a bench/ folder name)
+#   BENCH_DURABLE=1 make bench             fsync, synchronous_commit and
+#       full_page_writes at PostgreSQL's defaults (on) instead of off
+# Builds and installs the extension, then runs bench/run_benches.sh (which
+# starts the cluster, prints its settings and runs the benchmarks).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 bash test/tools/install-deps.sh
 source test/tools/cluster.sh
 build_and_install "$repo"
-trap cluster_stop EXIT
-trap 'exit 130' INT TERM
-# Benchmarks get a realistic memory budget, not the test cluster's defaults.
-cluster_start "shared_buffers = '2GB'
-work_mem = '64MB'
-maintenance_work_mem = '512MB'
-max_wal_size = '4GB'"
-for b in bench/${BENCH_ONLY:-*}/run.sh; do
-  [ -e "$b" ] || continue
-  echo "== $(basename "$(dirname "$b")")"
-  bash "$b"
-done
+exec bash bench/run_benches.sh

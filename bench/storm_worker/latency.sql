@@ -12,37 +12,9 @@ BEGIN
   END LOOP;
 END $$;
 
-CREATE TEMP TABLE latency (n int, ms float8);
--- One event: inserted and committed by this session (a procedure commits
--- mid-way), then polled for until an execution shows.
-CREATE PROCEDURE pg_temp.one_storm(n int)
-LANGUAGE plpgsql AS $$
-DECLARE
-  ev text := format('bench_storm_%s', n);
-  committed_at timestamptz;
-BEGIN
-  INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at, end_at, source)
-  VALUES (ev, 'hail', 4.5, now() - interval '1 hour', now() - interval '30 minutes', 'bench');
-  INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, source)
-  SELECT ev || '_' || i, ev, now() - interval '1 hour', lat, lon, size, 'bench'
-    FROM (VALUES (1, 33.1500, -96.8100, 1.75), (2, 33.1520, -96.7675, 2.75), (3, 33.1577, -96.7157, 2.50),
-                 (4, 33.1444, -96.7091, 4.50), (5, 33.1523, -96.7590, 2.00), (6, 33.1593, -96.7158, 3.00)) r(i, lat, lon, size);
-  COMMIT;
-  committed_at := clock_timestamp();
-  LOOP
-    EXIT WHEN EXISTS (SELECT FROM stormops.playbook_executions e WHERE e.triggered_by_event_id = ev);
-    IF clock_timestamp() > committed_at + interval '60 seconds' THEN
-      RAISE EXCEPTION 'no execution of % after 60 s', ev;
-    END IF;
-    PERFORM pg_sleep(0.01);
-    COMMIT;   -- a fresh snapshot for the next look
-  END LOOP;
-  INSERT INTO latency VALUES (n, extract(epoch FROM clock_timestamp() - committed_at) * 1000);
-  UPDATE stormops.playbook_executions SET status = 'Completed', execution_end = now() WHERE status = 'Running';
-  COMMIT;
-END $$;
+\ir storm.sql
 
-SELECT format('CALL pg_temp.one_storm(%s)', n) FROM generate_series(1, :events) n \gexec
+SELECT format('CALL pg_temp.one_storm(''worker'', %s)', n) FROM generate_series(1, :events) n \gexec
 
 -- the floor: the same handling run directly, rolled back each time
 CREATE TEMP TABLE floor_ms (ms float8);
@@ -70,8 +42,6 @@ SELECT count(*) AS events,
        round(pg_temp.median(array_agg(ms))::numeric, 1) AS median_ms,
        round((percentile_cont(0.95) WITHIN GROUP (ORDER BY ms))::numeric, 1) AS p95_ms,
        round(min(ms)::numeric, 1) AS min_ms, round(max(ms)::numeric, 1) AS max_ms,
-       (SELECT round(pg_temp.median(array_agg(ms))::numeric, 1) FROM floor_ms) AS floor_handle_storm_event_ms,
-       30000 AS pg_cron_every_minute_expected_ms,
-       round((30000 / pg_temp.median(array_agg(ms)))::numeric, 0) AS times_sooner_than_pg_cron
-  FROM latency;
+       (SELECT round(pg_temp.median(array_agg(ms))::numeric, 1) FROM floor_ms) AS floor_handle_storm_event_ms
+  FROM public.bench_latency WHERE scheduler = 'worker';
 SELECT runs, events_handled, events_failed FROM stormops.worker_status();

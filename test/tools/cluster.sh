@@ -7,6 +7,13 @@
 # psql, pg_regress and pg_prove reach it. cluster_stop stops it and removes the
 # folder; callers run it from an EXIT trap so that happens on failure and on
 # Ctrl-C too.
+#
+# The cluster runs with fsync, synchronous_commit and full_page_writes off
+# (fast, and a throwaway cluster loses nothing it needs on a crash). With
+# CLUSTER_DURABLE non-empty cluster_start leaves them at PostgreSQL's
+# defaults (on): `BENCH_DURABLE=1 make bench` sets it, make test never does.
+# In the extra settings, @SOCKET_DIR@ stands for the cluster's socket folder
+# (for settings that name it, such as pg_cron's cron.host).
 
 PG_BINDIR=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
 CLUSTER_DIR=""
@@ -36,8 +43,12 @@ cluster_free_port() {
 }
 
 cluster_start() {
-  local extra_conf=${1:-}
+  local extra_conf=${1:-} durability="fsync = off
+synchronous_commit = off
+full_page_writes = off"
+  [ -z "${CLUSTER_DURABLE:-}" ] || durability="# fsync, synchronous_commit, full_page_writes: defaults (CLUSTER_DURABLE)"
   CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stormops-cluster.XXXXXX")
+  extra_conf=${extra_conf//@SOCKET_DIR@/$CLUSTER_DIR/socket}
   mkdir -p "$CLUSTER_DIR/data" "$CLUSTER_DIR/socket"
   chown -R "$CLUSTER_OS_USER" "$CLUSTER_DIR"
   chmod 755 "$CLUSTER_DIR"
@@ -51,9 +62,7 @@ unix_socket_directories = '$CLUSTER_DIR/socket'
 port = $PGPORT
 shared_preload_libraries = 'stormops, pg_cron'
 cron.database_name = 'postgres'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$durability
 lc_messages = 'C'
 $extra_conf
 CONF
