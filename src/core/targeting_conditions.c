@@ -515,11 +515,18 @@ tsql_behavioral_conditions(compiler *c)
 						   " WHEN bc.last_event_at" LT "%s THEN bc.last_conversion_at IS NULL"
 						   " OR bc.last_conversion_at" LT "(%s" MINUS "(365" TIMES ONE_DAY ")) ELSE ",
 						   c->as_of, c->as_of);
-		so_sql_appendf(&pred,
-					   "NOT EXISTS (SELECT FROM stormops.behavior_events b"
-					   " WHERE b.property_id" EQ "p.property_id AND b.event_type" EQ "'conversion'"
-					   " AND b.event_timestamp" GE "(%s" MINUS "(365" TIMES ONE_DAY "))"
-					   " AND b.event_timestamp" LT "%s)", c->as_of, c->as_of);
+		if (c->beh_form == SO_BEHAVIOR_AGGREGATE && tsql_needs_counts(r))
+			/* beh_all has the latest conversion before as_of (targeting_sql.c) */
+			so_sql_appendf(&pred,
+						   "(beh_all.last_conversion_at IS NULL"
+						   " OR beh_all.last_conversion_at" LT "(%s" MINUS "(365" TIMES ONE_DAY ")))",
+						   c->as_of);
+		else
+			so_sql_appendf(&pred,
+						   "NOT EXISTS (SELECT FROM stormops.behavior_events b"
+						   " WHERE b.property_id" EQ "p.property_id AND b.event_type" EQ "'conversion'"
+						   " AND b.event_timestamp" GE "(%s" MINUS "(365" TIMES ONE_DAY "))"
+						   " AND b.event_timestamp" LT "%s)", c->as_of, c->as_of);
 		if (c->beh_form == SO_BEHAVIOR_COUNTS)
 			so_sql_append(&pred, " END)");
 		so_sql_append(&label, "no conversion in the 365 days before as_of");

@@ -183,15 +183,21 @@ behavior_relations(compiler *c, so_sql *s)
 						   " AND b.event_timestamp" LT "%s) beh ON TRUE\n", c->as_of);
 			break;
 		case SO_BEHAVIOR_AGGREGATE:
-			so_sql_appendf(s, "    LEFT JOIN (SELECT b.property_id,"
-						   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'contact') AS contacts,"
-						   " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'response') AS responses"
-						   " FROM stormops.behavior_events b"
-						   " WHERE b.event_type" EQ "ANY ('{contact,response}'::pg_catalog.text[])"
-						   " AND b.event_timestamp" LT "%s GROUP BY b.property_id) beh_all"
-						   " ON beh_all.property_id" EQ "p.property_id\n"
-						   "    CROSS JOIN LATERAL (SELECT COALESCE(beh_all.contacts, 0) AS contacts,"
-						   " COALESCE(beh_all.responses, 0) AS responses) beh\n", c->as_of);
+			/* with exclude_recent_converts, the latest conversion in the same pass */
+			so_sql_append(s, "    LEFT JOIN (SELECT b.property_id,"
+						  " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'contact') AS contacts,"
+						  " pg_catalog.count(*) FILTER (WHERE b.event_type" EQ "'response') AS responses");
+			if (r->behavioral.exclude_recent_converts)
+				so_sql_append(s, ", pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type" EQ "'conversion')"
+							  " AS last_conversion_at");
+			so_sql_appendf(s, " FROM stormops.behavior_events b"
+						   " WHERE b.event_type" EQ "ANY ('%s'::pg_catalog.text[])"
+						   " AND b.event_timestamp" LT "%s GROUP BY b.property_id) beh_all",
+						   r->behavioral.exclude_recent_converts ? "{contact,response,conversion}" : "{contact,response}",
+						   c->as_of);
+			so_sql_append(s, " ON beh_all.property_id" EQ "p.property_id\n"
+						  "    CROSS JOIN LATERAL (SELECT COALESCE(beh_all.contacts, 0) AS contacts,"
+						  " COALESCE(beh_all.responses, 0) AS responses) beh\n");
 			break;
 		case SO_BEHAVIOR_COUNTS:
 			so_sql_appendf(s, "    CROSS JOIN LATERAL (SELECT CASE WHEN bc.property_id IS NULL THEN 0"

@@ -271,6 +271,16 @@ test_shapes(void)
 	ok(sql && strstr(sql, "behavior_counts") == NULL, "counts: not joined when no key reads behaviour");
 	free(sql);
 	compile_form = SO_BEHAVIOR_AGGREGATE;
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5, 'exclude_recent_converts': true}}", NULL, false);
+	ok(sql && strstr(sql, "AS last_conversion_at FROM stormops.behavior_events b WHERE b.event_type OPERATOR(pg_catalog.=) ANY ('{contact,response,conversion}'") != NULL
+	   && strstr(sql, "(beh_all.last_conversion_at IS NULL OR beh_all.last_conversion_at OPERATOR(pg_catalog.<) ") != NULL
+	   && strstr(sql, "NOT EXISTS") == NULL,
+	   "aggregate: the latest conversion comes from the same pass as the counts");
+	free(sql);
+	sql = compile_sq("{'behavioral': {'exclude_recent_converts': true}}", NULL, false);
+	ok(sql && strstr(sql, "NOT EXISTS (SELECT FROM stormops.behavior_events b") != NULL && strstr(sql, "beh_all") == NULL,
+	   "aggregate: without counts, the conversion test stays an anti-join");
+	free(sql);
 	sql = compile_sq("{'behavioral': {'prior_touchpoints_max': 2}, 'geography': {'zips': ['75034']}}", NULL, true);
 	ok(sql && strstr(sql, "COALESCE(beh_all.contacts, 0) AS contacts") != NULL,
 	   "a form asked for is used whatever the shape; no events count 0 (funnel)");
