@@ -5,8 +5,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-bash test/tools/install-deps.sh
+bash test/tools/install-deps.sh bench
 source test/tools/cluster.sh
+source bench/peers.sh
 build_and_install "$repo"
 trap cluster_stop EXIT
 trap 'exit 130' INT TERM
@@ -14,7 +15,8 @@ trap 'exit 130' INT TERM
 cluster_start "shared_buffers = '2GB'
 work_mem = '64MB'
 maintenance_work_mem = '512MB'
-max_wal_size = '4GB'"
+max_wal_size = '4GB'
+$(peer_settings)"
 for b in bench/${BENCH_ONLY:-*}/run.sh; do
   [ -e "$b" ] || continue
   echo "== $(basename "$(dirname "$b")")"

@@ -10,6 +10,10 @@
 
 PG_BINDIR=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
 CLUSTER_DIR=""
+# What the cluster preloads. A caller that preloads more (make bench: a peer
+# such as pg_net, bench/peers.sh) sets shared_preload_libraries in
+# cluster_start's settings to this list and its own additions.
+CLUSTER_PRELOAD="stormops, pg_cron"
 
 if [ "$(id -u)" -eq 0 ]; then
   CLUSTER_OS_USER=postgres
@@ -35,6 +39,8 @@ cluster_free_port() {
   return 1
 }
 
+# cluster_start [SETTINGS]: SETTINGS (postgresql.conf lines) come last, so
+# they override the ones here.
 cluster_start() {
   local extra_conf=${1:-}
   CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stormops-cluster.XXXXXX")
@@ -49,7 +55,7 @@ cluster_start() {
 listen_addresses = ''
 unix_socket_directories = '$CLUSTER_DIR/socket'
 port = $PGPORT
-shared_preload_libraries = 'stormops, pg_cron'
+shared_preload_libraries = '$CLUSTER_PRELOAD'
 cron.database_name = 'postgres'
 fsync = off
 synchronous_commit = off
