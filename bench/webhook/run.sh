@@ -25,7 +25,7 @@
 # measured when it is preloaded too (bench/peers.sh: peer_settings).
 #   BENCH_NOTIFICATIONS (default 5000), BENCH_RUNS (3),
 #   BENCH_WEBHOOK_TIMEOUT_MS (5000), BENCH_PGNET_BATCH (5000),
-#   BENCH_RETRY_WAIT (60), BENCH_WEBHOOK_CASES ("nginx hang down": which)
+#   BENCH_RETRY_WAIT (120), BENCH_WEBHOOK_CASES ("nginx hang down": which)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here=$repo/bench/webhook
@@ -33,7 +33,7 @@ n=${BENCH_NOTIFICATIONS:-5000}
 runs=${BENCH_RUNS:-3}
 timeout_ms=${BENCH_WEBHOOK_TIMEOUT_MS:-5000}
 big_batch=${BENCH_PGNET_BATCH:-5000}
-retry_wait=${BENCH_RETRY_WAIT:-60}
+retry_wait=${BENCH_RETRY_WAIT:-120}
 cases=" ${BENCH_WEBHOOK_CASES:-nginx hang down} "
 down_s=10
 pgnet_wait=300   # pg_net answers every request (its timeout): a bound, not a wait
@@ -64,6 +64,11 @@ psql -X -q -v ON_ERROR_STOP=1 -d $db <<SQL
 CREATE TABLE webhook_payloads AS
 SELECT i, jsonb_build_object('kind', 'escalation', 'property_id', 'p' || i, 'reason', 'bench') AS payload
   FROM generate_series(1, $n) i;
+-- stormops' outbox as the bursts before leave it: notifications delivered
+-- and kept; analyzed before each run (bench/webhook/senders.sh)
+INSERT INTO stormops.notification_outbox (kind, reason, payload, status, attempts, claims, delivered_at)
+SELECT 'escalation', 'earlier ' || i, payload, 'delivered', 1, 1, now() FROM webhook_payloads;
+ALTER TABLE stormops.notification_outbox SET (autovacuum_enabled = off);
 CREATE TABLE webhook_runs (receiver text, sender text, run int, seconds float8, delivered int,
                            failed int, pending int, received int, detail text, queued_ms float8);
 SQL
@@ -122,7 +127,7 @@ receiver_alone() {   # receiver_alone RECEIVER URL [AB_OPTION...]
 # requests the receiver logged; DOWN: the receiver is stopped for down_s
 # seconds from the commit (the python receiver)
 one_round() {   # one_round RECEIVER URL COUNT RUN [down]
-  local receiver=$1 url=$2 count=$3 run=$4 down=${5:-} s sender limit t0 queued before pause
+  local receiver=$1 url=$2 count=$3 run=$4 down=${5:-} s sender limit t0 queued mark before pause
   for s in "${senders[@]}"; do
     sender=${s%%:*}
     limit=$retry_wait
@@ -133,9 +138,9 @@ one_round() {   # one_round RECEIVER URL COUNT RUN [down]
     fi
     if [ -n "$down" ]; then receiver_stop "$python_pid"; fi
     before=$($count "$work")
-    IFS='|' read -r t0 queued <<<"$(send "$sender" "$url")"
+    IFS='|' read -r t0 queued mark <<<"$(send "$sender" "$url")"
     if [ -n "$down" ]; then
-      outcome "$sender" "$t0" "$limit" >"$work/outcome" &
+      outcome "$sender" "$t0" "$limit" "$mark" >"$work/outcome" &
       local waiter=$!
       pause=$(awk -v t0="$t0" -v now="$(date +%s.%N)" -v d="$down_s" 'BEGIN {p = t0 + d - now; print (p > 0 ? p : 0)}')
       sleep "$pause"
@@ -143,7 +148,7 @@ one_round() {   # one_round RECEIVER URL COUNT RUN [down]
       wait "$waiter"
       record "$receiver" "$s" "$run" $(( $($count "$work") - before )) "$(cat "$work/outcome")" "$queued"
     else
-      record "$receiver" "$s" "$run" 0 "$(outcome "$sender" "$t0" "$limit")" "$queued"
+      record "$receiver" "$s" "$run" 0 "$(outcome "$sender" "$t0" "$limit" "$mark")" "$queued"
       psql -X -q -d $db -c "UPDATE webhook_runs SET received = $(( $($count "$work") - before )) WHERE receiver = '$receiver' AND sender = '$s' AND run = $run"
     fi
   done
