@@ -5,6 +5,9 @@
 # are measured, never depended on (docs/performance.md).
 #   peer_install NAME    NAME: pgvector or pg_net; returns 1 (and says why)
 #                        when its source is not in ../shared/vendor
+#   peer_settings        the cluster settings (for cluster_start) that
+#                        preload the peers that must be preloaded (pg_net),
+#                        for those that could be built; none without them
 peer_install() {
   local name=$1 vendor tarball sum dir
   vendor=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared/vendor" 2>/dev/null && pwd) || { echo "no ../shared/vendor: $name is not measured"; return 1; }
@@ -25,4 +28,12 @@ peer_install() {
       || { tail -20 "$dir/install.log"; return 1; }
   fi
   echo "$name from $(basename "$tarball") (built in $dir)"
+}
+
+# pg_net runs one background worker, connected to pg_net.database_name; it
+# gets a worker slot of its own, so stormops' workers keep the default 8.
+# test/tools/cluster.sh must be sourced first (CLUSTER_PRELOAD).
+peer_settings() {
+  peer_install pg_net >&2 || return 0
+  printf "shared_preload_libraries = '%s, pg_net'\npg_net.database_name = 'postgres'\nmax_worker_processes = 9\n" "$CLUSTER_PRELOAD"
 }

@@ -9,7 +9,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-bash test/tools/install-deps.sh
+bash test/tools/install-deps.sh bench
 source test/tools/cluster.sh
 build_and_install "$repo"
 exec bash bench/run_benches.sh

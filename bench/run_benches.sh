@@ -11,15 +11,18 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 source test/tools/cluster.sh
+source bench/peers.sh
 trap cluster_stop EXIT
 trap 'exit 130' INT TERM
 # Benchmarks get a realistic memory budget, not the test cluster's defaults;
-# pg_cron reaches the cluster on its socket (bench/storm_worker runs a job).
+# pg_cron reaches the cluster on its socket (bench/storm_worker runs a job);
+# pg_net is preloaded when ../shared/vendor has it (bench/webhook's peer).
 CLUSTER_DURABLE=${BENCH_DURABLE:-} cluster_start "shared_buffers = '2GB'
 work_mem = '64MB'
 maintenance_work_mem = '512MB'
 max_wal_size = '4GB'
-cron.host = '@SOCKET_DIR@'"
+cron.host = '@SOCKET_DIR@'
+$(peer_settings)"
 psql -X -A -t -d postgres -c "SELECT format('settings: fsync=%s synchronous_commit=%s full_page_writes=%s',
   current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes'))"
 for b in bench/${BENCH_ONLY:-*}/run.sh; do

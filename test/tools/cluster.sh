@@ -17,6 +17,10 @@
 
 PG_BINDIR=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
 CLUSTER_DIR=""
+# What the cluster preloads. A caller that preloads more (make bench: a peer
+# such as pg_net, bench/peers.sh) sets shared_preload_libraries in
+# cluster_start's settings to this list and its own additions.
+CLUSTER_PRELOAD="stormops, pg_cron"
 
 if [ "$(id -u)" -eq 0 ]; then
   CLUSTER_OS_USER=postgres
@@ -42,6 +46,8 @@ cluster_free_port() {
   return 1
 }
 
+# cluster_start [SETTINGS]: SETTINGS (postgresql.conf lines) come last, so
+# they override the ones here.
 cluster_start() {
   local extra_conf=${1:-} durability="fsync = off
 synchronous_commit = off
@@ -60,7 +66,7 @@ full_page_writes = off"
 listen_addresses = ''
 unix_socket_directories = '$CLUSTER_DIR/socket'
 port = $PGPORT
-shared_preload_libraries = 'stormops, pg_cron'
+shared_preload_libraries = '$CLUSTER_PRELOAD'
 cron.database_name = 'postgres'
 $durability
 lc_messages = 'C'

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages stormops needs, only those that are missing.
 # Runs as root, or through sudo for an ordinary user.
+#   install-deps.sh         what the build, make test and make demo need
+#   install-deps.sh bench   and what make bench adds (bench/webhook's receiver)
 set -euo pipefail
 
 packages=(
@@ -21,6 +23,12 @@ packages=(
   python3-sklearn                        # scikit-learn: the reference coefficients of the learning tests, the bench's peer
   python3-networkx                       # networkx.pagerank: the reference of the diffusion scores (tests only)
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(
+    nginx                                # bench/webhook: a receiver that is not the bottleneck (its own config, unprivileged)
+    apache2-utils                        # ab: that receiver alone, from a client that is not the bottleneck either
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,3 +47,8 @@ fi
 echo "stormops: installing ${missing[*]}" >&2
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# nginx's package starts its system service (port 80) where the machine's
+# policy lets it; the bench runs its own unprivileged nginx and needs none
+if printf '%s\n' "${missing[@]}" | grep -qx nginx; then
+  "${as_root[@]}" invoke-rc.d nginx stop >/dev/null 2>&1 || true
+fi

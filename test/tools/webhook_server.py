@@ -5,7 +5,9 @@
 
 Answers each POST as MODE_FILE says at that moment: 200, 500, 429,
 'hang' (sleeps 30 s before answering), 'hang10' (hangs for every tenth
-notification id, answers 200 to the others), or 'slow10' (answers 200:
+notification id, answers 200 to the others), 'hang1in10' (hangs on every
+tenth request received, whoever sends it and whatever it carries, so a
+retry usually gets through; answers 200 to the others), or 'slow10' (answers 200:
 to the first send of every tenth notification id after 3 s, to the others
 after 0.3 s). Appends one JSON line per request to
 LOG_FILE: time, notification id, attempt, idempotency key, whether the
@@ -21,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 port, mode_file, log_file, secret = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4].encode()
 lock = threading.Lock()
+received = 0   # requests so far, for hang1in10
 
 
 class Hook(BaseHTTPRequestHandler):
@@ -30,6 +33,7 @@ class Hook(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
+        global received
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with open(mode_file) as f:
             mode = f.read().strip() or "200"
@@ -44,15 +48,18 @@ class Hook(BaseHTTPRequestHandler):
             "mode": mode,
         }
         with lock, open(log_file, "a") as f:
+            received += 1
+            record["request"] = received
             f.write(json.dumps(record) + "\n")
-        if mode == "hang" or (mode == "hang10" and int(record["notification"] or 0) % 10 == 0):
+        if mode == "hang" or (mode == "hang10" and int(record["notification"] or 0) % 10 == 0) \
+                or (mode == "hang1in10" and record["request"] % 10 == 0):
             time.sleep(30)
             status = 200
         elif mode == "slow10":
             first = record["attempt"] == "1"
             time.sleep(3 if first and int(record["notification"] or 0) % 10 == 0 else 0.3)
             status = 200
-        elif mode == "hang10":
+        elif mode in ("hang10", "hang1in10"):
             status = 200
         else:
             status = int(mode)
