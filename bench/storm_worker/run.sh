@@ -25,7 +25,7 @@
 # The job is unscheduled on exit, and pg_cron dropped again if this script
 # created it.
 #
-# Measured 2026-12-06 on a loaded machine (docs/perf_durable_section.md): the
+# Measured 2026-12-06 on a loaded machine (docs/performance.md, "The storm worker" and "Durable settings"): the
 # job saw each storm 0.3 to 0.6 s after the next minute began, 28 to 33 s
 # median, 64 to 85 times the worker's median. With BENCH_DURABLE=1 (durable
 # commits, about 3.3 ms each on that disk) the worker's median was 1.07x to
