@@ -63,15 +63,23 @@ COMMENT ON FUNCTION stormops.behavior_counts_at(pg_catalog.timestamptz) IS
   'Per property with a contact, response or conversion before as_of: their counts, the latest conversion and the latest of the three, from behavior_events.';
 
 -- The rows of the given properties (NULL: all) from history, written over
--- what the table had.
+-- what the table had. For a list (a correction), concurrent writers are
+-- serialised on the rows before history is read: every touched property
+-- first gets a row (a placeholder, never visible to others, when it had
+-- none), the rows are locked in key order, and only then does a new
+-- statement, with a new snapshot, read history. A merge that inserted or
+-- counted an event of one of them either committed before (its event is
+-- read) or waits on the lock and adds its own counts after (its event is not
+-- read): no event is counted twice or lost (test/shell/behavior_counts_concurrency.sh).
+-- Under REPEATABLE READ a concurrent change fails the writer with 40001
+-- instead. The whole table (NULL) is written only under a lock that keeps
+-- events out (behavior_counts_rebuild, the update's fill).
 CREATE FUNCTION stormops.behavior_counts_from_history(property_ids pg_catalog.text[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  -- two forms, not "property_ids IS NULL OR ...": that form keeps the
-  -- indexes out of the plan, and a correction touches a few properties
   IF property_ids IS NULL THEN
     DELETE FROM stormops.behavior_counts c
      WHERE NOT EXISTS (SELECT FROM stormops.behavior_events b
@@ -79,24 +87,30 @@ BEGIN
     INSERT INTO stormops.behavior_counts AS c
            (property_id, contacts, responses, last_conversion_at, last_event_at)
     SELECT h.* FROM stormops.behavior_counts_at('infinity') h
-     ORDER BY h.property_id   -- one lock order for concurrent writers
-    ON CONFLICT (property_id) DO UPDATE SET
-      contacts = EXCLUDED.contacts, responses = EXCLUDED.responses,
-      last_conversion_at = EXCLUDED.last_conversion_at, last_event_at = EXCLUDED.last_event_at;
-  ELSE
-    DELETE FROM stormops.behavior_counts c
-     WHERE c.property_id = ANY (property_ids)
-       AND NOT EXISTS (SELECT FROM stormops.behavior_events b
-                        WHERE b.property_id = c.property_id AND stormops.is_counted_behavior(b.event_type));
-    INSERT INTO stormops.behavior_counts AS c
-           (property_id, contacts, responses, last_conversion_at, last_event_at)
-    SELECT h.* FROM stormops.behavior_counts_at('infinity') h
-     WHERE h.property_id = ANY (property_ids)
      ORDER BY h.property_id
     ON CONFLICT (property_id) DO UPDATE SET
       contacts = EXCLUDED.contacts, responses = EXCLUDED.responses,
       last_conversion_at = EXCLUDED.last_conversion_at, last_event_at = EXCLUDED.last_event_at;
+    RETURN;
   END IF;
+  -- a row for each touched property that still exists (a property being
+  -- deleted loses its row with it)
+  INSERT INTO stormops.behavior_counts (property_id, contacts, responses, last_conversion_at, last_event_at)
+  SELECT p.property_id, 0, 0, NULL, '-infinity' FROM stormops.properties p
+   WHERE p.property_id = ANY (property_ids)
+   ORDER BY p.property_id
+  ON CONFLICT (property_id) DO NOTHING;
+  PERFORM FROM stormops.behavior_counts c WHERE c.property_id = ANY (property_ids)
+    ORDER BY c.property_id FOR UPDATE;
+  UPDATE stormops.behavior_counts c
+     SET contacts = h.contacts, responses = h.responses,
+         last_conversion_at = h.last_conversion_at, last_event_at = h.last_event_at
+    FROM stormops.behavior_counts_at('infinity') h
+   WHERE h.property_id = ANY (property_ids) AND c.property_id = h.property_id;
+  DELETE FROM stormops.behavior_counts c
+   WHERE c.property_id = ANY (property_ids)
+     AND NOT EXISTS (SELECT FROM stormops.behavior_events b
+                      WHERE b.property_id = c.property_id AND stormops.is_counted_behavior(b.event_type));
 END;
 $$;
 
@@ -108,7 +122,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   LOCK TABLE stormops.behavior_events IN SHARE MODE;   -- no events arrive meanwhile
-  TRUNCATE stormops.behavior_counts;
+  -- written over row by row, not truncated: a reader whose snapshot began
+  -- earlier would find a truncated table empty
   PERFORM stormops.behavior_counts_from_history(NULL);
   RETURN (SELECT count(*) FROM stormops.behavior_counts);
 END;
@@ -135,7 +150,7 @@ BEGIN
     FROM new_events n
    WHERE stormops.is_counted_behavior(n.event_type)
    GROUP BY n.property_id
-   ORDER BY n.property_id   -- one lock order: concurrent loads wait, never deadlock
+   ORDER BY n.property_id   -- one lock order: concurrent loads of one statement each wait, never deadlock
   ON CONFLICT (property_id) DO UPDATE SET
     contacts = c.contacts + EXCLUDED.contacts,
     responses = c.responses + EXCLUDED.responses,

@@ -64,6 +64,7 @@ typedef struct compiler
 	char	   *event;			/* quoted event id, or NULL */
 	so_behavior_form beh_form;	/* never BY_SHAPE once compiler_init chose */
 	bool		impact_required;
+	bool		every_property;	/* writing the funnel's scan of every property */
 	bool		failed;
 	size_t		n;
 	condition	conds[MAX_CONDITIONS];

@@ -218,7 +218,7 @@ from_clause(compiler *c, so_sql *s)
 
 	so_sql_append(s, "    FROM stormops.properties p\n");
 	if (c->impact_required)
-		impact_join(c, s, tsql_selective(r, c->event));
+		impact_join(c, s, !c->every_property && tsql_selective(r, c->event));
 	if (r->demographics.ses_tiers.n > 0 || r->demographics.min_median_income.set ||
 		r->demographics.homeownership_rate_min.set)
 		so_sql_append(s, "    LEFT JOIN stormops.census_tracts ct ON ct.tract_geoid" EQ "p.tract_geoid\n");
@@ -470,7 +470,10 @@ so_targeting_compile_funnel(const so_targeting *rules, const so_targeting_contex
 	else
 		so_sql_appendf(&s, "ELSE %zu END", steps + 1);
 	so_sql_append(&s, " AS failed_at\n");
+	/* no funnel step reads imp: joined whole, PostgreSQL drops the join */
+	c.every_property = true;
 	from_clause(&c, &s);
+	c.every_property = false;
 	so_sql_append(&s, "), counts AS (\n  SELECT failed_at, pg_catalog.count(*) AS n FROM failed GROUP BY failed_at\n)\n"
 				  "SELECT s.step, s.section, s.condition,\n"
 				  "       CASE WHEN s.step" LE);

@@ -44,7 +44,7 @@ INSERT INTO stormops.cohorts VALUES ('co1', 'b');
 -- The ids in rank order, from target_properties; an error if the
 -- independent per-row reference (test/reference/targeting_reference.sql,
 -- written without the compiler) gives other rows, ranks, similarities or
--- impact scores. (Before issue 16 this compared with running
+-- impact scores, in the form auto picks and in each form forced. (Before issue 16 this compared with running
 -- compile_targeting's text: the same code path, so it could not disagree.)
 \o /dev/null
 \ir ../reference/targeting_reference.sql
@@ -54,6 +54,8 @@ RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE
   via_function text[];
   via_reference text[];
+  via_form text[];
+  form text;
 BEGIN
   SELECT coalesce(array_agg(t.property_id || ':' || t.rank || ':' || coalesce(round(t.similarity::numeric, 9)::text, '-') || ':'
                             || coalesce(t.sii_score::text, '-') ORDER BY t.rank), '{}')
@@ -64,6 +66,17 @@ BEGIN
   IF via_reference IS DISTINCT FROM via_function THEN
     RAISE EXCEPTION 'the reference gives % but target_properties gives %', via_reference, via_function;
   END IF;
+  -- and every form of the behavioural keys (docs/targeting.md), forced
+  FOREACH form IN ARRAY ARRAY['lateral', 'aggregate', 'counts'] LOOP
+    PERFORM set_config('stormops.behavior_form', form, true);
+    SELECT coalesce(array_agg(t.property_id || ':' || t.rank || ':' || coalesce(round(t.similarity::numeric, 9)::text, '-') || ':'
+                              || coalesce(t.sii_score::text, '-') ORDER BY t.rank), '{}')
+      INTO via_form FROM stormops.target_properties(rules, event, at) t;
+    PERFORM set_config('stormops.behavior_form', 'auto', true);
+    IF via_reference IS DISTINCT FROM via_form THEN
+      RAISE EXCEPTION 'the reference gives % but the % form gives %', via_reference, form, via_form;
+    END IF;
+  END LOOP;
   RETURN ARRAY(SELECT split_part(x, ':', 1) FROM unnest(via_function) WITH ORDINALITY u(x, n) ORDER BY n);
 END $$;
 CREATE FUNCTION pg_temp.col(rules jsonb, column_name text, event text DEFAULT NULL,

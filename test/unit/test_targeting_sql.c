@@ -258,6 +258,22 @@ test_shapes(void)
 	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5}}", "E1", false);
 	ok(sql && strstr(sql, "LEFT JOIN LATERAL (SELECT pg_catalog.count") != NULL, "an event: each candidate counted by index");
 	free(sql);
+	sql = compile_sq("{'physics': {'min_sii_score': 50}, 'geography': {'zips': ['75034']}}", NULL, false);
+	ok(sql && strstr(sql, "LEFT JOIN LATERAL (SELECT pi.property_id, pg_catalog.max(pi.sii_score) AS sii_score FROM stormops.property_impacts pi"
+					 " JOIN stormops.storm_events se ON se.event_id OPERATOR(pg_catalog.=) pi.event_id WHERE pi.property_id OPERATOR(pg_catalog.=) p.property_id") != NULL,
+	   "no event, a ZIP list: each candidate's impacts by index");
+	free(sql);
+	sql = compile_sq("{'physics': {'min_sii_score': 50}, 'geography': {'zips': ['75034']}}", NULL, true);
+	ok(sql && strstr(sql, "LATERAL (SELECT pi.") == NULL && strstr(sql, ") imp ON imp.property_id OPERATOR(pg_catalog.=) p.property_id") != NULL,
+	   "... but the funnel, which scans every property, joins the aggregate (a join PostgreSQL can drop)");
+	free(sql);
+	sql = compile_sq("{'physics': {'min_sii_score': 50}}", NULL, false);
+	ok(sql && strstr(sql, "LATERAL (SELECT pi.") == NULL, "no event, no geography: one aggregate of the impacts");
+	free(sql);
+	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5}}", NULL, true);
+	ok(sql && strstr(sql, "(the response rate, on the joined counts)") == NULL && strstr(sql, "beh_all.contacts OPERATOR(pg_catalog.>) 0 AND beh_all.responses") == NULL,
+	   "the implied rate test on the joined counts stays out of the funnel");
+	free(sql);
 	compile_form = SO_BEHAVIOR_COUNTS;
 	sql = compile_sq("{'behavioral': {'response_rate_min': 0.5, 'exclude_recent_converts': true}}", NULL, false);
 	ok(sql && count_of(sql, "LEFT JOIN stormops.behavior_counts bc ON bc.property_id OPERATOR(pg_catalog.=) p.property_id") == 1,
