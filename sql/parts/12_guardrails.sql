@@ -60,57 +60,6 @@ CREATE TABLE stormops.guardrail_state (
 COMMENT ON TABLE stormops.guardrail_state IS
   'Maintained by triggers on behavior_events; read it through stormops.guardrail_signals.';
 
--- The state of the given properties from behavior_events, written over what
--- the state had. Used by corrections and by guardrail_state_rebuild.
-CREATE FUNCTION stormops.guardrail_state_from_history(property_ids pg_catalog.text[])
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  DELETE FROM stormops.guardrail_state g
-   WHERE (property_ids IS NULL OR g.property_id = ANY (property_ids))
-     AND NOT EXISTS (SELECT FROM stormops.behavior_events b
-                      WHERE b.property_id = g.property_id
-                        AND stormops.moves_guardrail_signal(b.event_type, b.complaint));
-  INSERT INTO stormops.guardrail_state AS g
-         (property_id, first_event_at, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
-  SELECT b.property_id, min(b.event_timestamp),
-         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.event_type = 'contact'
-                    AND b.event_timestamp > now() - interval '8 days'), '{}'),
-         coalesce(array_agg(b.event_timestamp ORDER BY b.event_timestamp) FILTER (WHERE b.complaint
-                    AND b.event_timestamp > now() - interval '31 days'), '{}'),
-         max(b.event_timestamp) FILTER (WHERE b.event_type = 'contact'),
-         min(b.event_timestamp) FILTER (WHERE b.event_type = 'opt_out')
-    FROM stormops.behavior_events b
-   WHERE (property_ids IS NULL OR b.property_id = ANY (property_ids))
-     AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
-   GROUP BY b.property_id
-   ORDER BY b.property_id   -- one lock order for concurrent writers
-  ON CONFLICT (property_id) DO UPDATE SET
-    first_event_at = EXCLUDED.first_event_at, recent_contacts = EXCLUDED.recent_contacts,
-    recent_complaints = EXCLUDED.recent_complaints, last_contact_at = EXCLUDED.last_contact_at,
-    opted_out_at = EXCLUDED.opted_out_at;
-END;
-$$;
-
--- Rebuilds the whole state from history: after a restore or a replication
--- apply that ran with triggers disabled, or whenever in doubt. Admins only.
-CREATE FUNCTION stormops.guardrail_state_rebuild()
-RETURNS pg_catalog.int8
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  LOCK TABLE stormops.behavior_events IN SHARE MODE;   -- no events arrive meanwhile
-  TRUNCATE stormops.guardrail_state;
-  PERFORM stormops.guardrail_state_from_history(NULL);
-  RETURN (SELECT count(*) FROM stormops.guardrail_state);
-END;
-$$;
-COMMENT ON FUNCTION stormops.guardrail_state_rebuild() IS
-  'Rebuilds stormops.guardrail_state from behavior_events (after a restore with triggers disabled); returns its rows.';
-
 -- Merges one statement's new events into the state. SECURITY DEFINER: the
 -- operators who load behaviour events must not be able to write the state
 -- by hand.
@@ -161,34 +110,7 @@ BEGIN
 END;
 $$;
 
--- History corrected (UPDATE or DELETE of behaviour events, which operators
--- and admins may do): the touched properties are recomputed from history.
-CREATE FUNCTION stormops.guardrail_state_recompute()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  touched text[];
-BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    SELECT array_agg(DISTINCT property_id) INTO touched
-      FROM (SELECT property_id FROM old_events UNION ALL SELECT property_id FROM new_events) t;
-  ELSE
-    SELECT array_agg(DISTINCT property_id) INTO touched FROM old_events;
-  END IF;
-  PERFORM stormops.guardrail_state_from_history(coalesce(touched, '{}'));
-  RETURN NULL;
-END;
-$$;
-
 CREATE TRIGGER guardrail_state_on_insert AFTER INSERT ON stormops.behavior_events
   REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
   EXECUTE FUNCTION stormops.guardrail_state_merge();
-CREATE TRIGGER guardrail_state_on_update AFTER UPDATE ON stormops.behavior_events
-  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT
-  EXECUTE FUNCTION stormops.guardrail_state_recompute();
-CREATE TRIGGER guardrail_state_on_delete AFTER DELETE ON stormops.behavior_events
-  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT
-  EXECUTE FUNCTION stormops.guardrail_state_recompute();
+-- Corrections (UPDATE, DELETE) and the rebuild: 12_guardrails_history.sql.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# behavior_counts under concurrent writers (sql/parts/12_behavior_counts.sql):
+# behavior_counts and the guardrail state under concurrent writers
+# (sql/parts/12_behavior_counts.sql, 12_guardrails_history.sql):
 # a correction (UPDATE or DELETE of events, which recomputes from history)
 # racing an insert (which adds its counts) must neither lose nor double an
 # event. Each case holds one session's transaction open while the other
-# writes, in both orders, and for a property that had no row yet; then the
+# writes, in both orders, and for a property that had no row yet; then each
 # table must equal its history twin. Runs against the throwaway cluster of
 # run-tests.sh (PGHOST/PGPORT set).
 set -euo pipefail
@@ -37,8 +38,8 @@ COMMIT;
 SQL
 }
 race() {   # label first-statement second-statement
-  session first 0 1.5 "$2" & local one=$!
-  session second 0.5 0 "$3" & local two=$!
+  session first 0 2 "$2" & local one=$!
+  session second 0.7 0 "$3" & local two=$!
   wait $one || { echo "not ok - $1: first session failed: $(cat "$work/first.err")"; exit 1; }
   wait $two || { echo "not ok - $1: second session failed: $(cat "$work/second.err")"; exit 1; }
   local diff
@@ -46,9 +47,14 @@ race() {   # label first-statement second-statement
       (SELECT * FROM stormops.behavior_counts EXCEPT ALL SELECT * FROM stormops.behavior_counts_at('infinity'))
       UNION ALL
       (SELECT * FROM stormops.behavior_counts_at('infinity') EXCEPT ALL SELECT * FROM stormops.behavior_counts)) d")
+  diff=$((diff + $(psql -X -At -d $db -c "SELECT count(*) FROM (
+      (SELECT * FROM stormops.guardrail_signals EXCEPT ALL SELECT * FROM stormops.guardrail_signals_at(now()))
+      UNION ALL
+      (SELECT * FROM stormops.guardrail_signals_at(now()) EXCEPT ALL SELECT * FROM stormops.guardrail_signals)) d")))
   if [ "$diff" = 0 ]; then echo "ok - $1"; else
     echo "not ok - $1: $diff rows differ from history"
-    psql -X -d $db -c "TABLE stormops.behavior_counts" -c "SELECT * FROM stormops.behavior_counts_at('infinity')"
+    psql -X -d $db -c "TABLE stormops.behavior_counts" -c "SELECT * FROM stormops.behavior_counts_at('infinity')" \
+      -c "TABLE stormops.guardrail_signals" -c "SELECT * FROM stormops.guardrail_signals_at(now())"
     exit 1
   fi
 }
@@ -68,3 +74,8 @@ race "two corrections of one property" \
 race "a deletion of a property's last counted event racing an insert" \
   "DELETE FROM stormops.behavior_events WHERE property_id = 'p4'" \
   "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp) VALUES ('p4', 'response', 'sms', '2019-03-08')"
+# a complaint moves the guardrail state but no behaviour count: only the
+# guardrail state's own locks order this one
+race "an insert of a recent complaint holding its guardrail row, then a correction of the property" \
+  "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint) VALUES ('p2', 'complaint', 'phone', now() - interval '1 hour', true)" \
+  "UPDATE stormops.behavior_events SET channel = 'email' WHERE property_id = 'p2' AND event_type = 'contact'"
