@@ -49,40 +49,55 @@ cluster_free_port() {
 # cluster_start [SETTINGS]: SETTINGS (postgresql.conf lines) come last, so
 # they override the ones here.
 cluster_start() {
-  local extra_conf=${1:-} durability="fsync = off
-synchronous_commit = off
-full_page_writes = off"
-  [ -z "${CLUSTER_DURABLE:-}" ] || durability="# fsync, synchronous_commit, full_page_writes: defaults (CLUSTER_DURABLE)"
+  local extra_conf=${1:-}
   CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/stormops-cluster.XXXXXX")
-  extra_conf=${extra_conf//@SOCKET_DIR@/$CLUSTER_DIR/socket}
-  mkdir -p "$CLUSTER_DIR/data" "$CLUSTER_DIR/socket"
+  mkdir -p "$CLUSTER_DIR/socket"
   chown -R "$CLUSTER_OS_USER" "$CLUSTER_DIR"
   chmod 755 "$CLUSTER_DIR"
   PGPORT=$(cluster_free_port) || { echo "cluster: no free port" >&2; return 1; }
-  as_cluster_user "$PG_BINDIR/initdb" -D "$CLUSTER_DIR/data" -U postgres -A trust \
-    -E UTF8 --locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 \
-    || { cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
-  cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+  cluster_node_start "$CLUSTER_DIR" "$CLUSTER_DIR/socket" "$PGPORT" "$extra_conf" || return 1
+  export PGHOST="$CLUSTER_DIR/socket" PGPORT PGUSER=postgres PGDATABASE=postgres
+}
+
+# cluster_node_start DIR SOCKET_DIR PORT [SETTINGS]: one server, its data in
+# DIR/data and its logs in DIR (initdb.log, server.log), its socket in
+# SOCKET_DIR (both folders exist and the cluster user may write them). Also
+# used by citus_cluster.sh for the nodes of a Citus cluster.
+cluster_node_start() {
+  local dir=$1 socket_dir=$2 port=$3 extra_conf=${4:-} durability="fsync = off
+synchronous_commit = off
+full_page_writes = off"
+  [ -z "${CLUSTER_DURABLE:-}" ] || durability="# fsync, synchronous_commit, full_page_writes: defaults (CLUSTER_DURABLE)"
+  extra_conf=${extra_conf//@SOCKET_DIR@/$socket_dir}
+  as_cluster_user mkdir -p "$dir/data" || return 1
+  as_cluster_user "$PG_BINDIR/initdb" -D "$dir/data" -U postgres -A trust \
+    -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; return 1; }
+  cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = ''
-unix_socket_directories = '$CLUSTER_DIR/socket'
-port = $PGPORT
+unix_socket_directories = '$socket_dir'
+port = $port
 shared_preload_libraries = '$CLUSTER_PRELOAD'
 cron.database_name = 'postgres'
 $durability
 lc_messages = 'C'
 $extra_conf
 CONF
-  as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+  as_cluster_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
     -w -t 60 start >/dev/null \
-    || { echo "cluster: server did not start:" >&2; tail -20 "$CLUSTER_DIR/server.log" >&2; return 1; }
-  export PGHOST="$CLUSTER_DIR/socket" PGPORT PGUSER=postgres PGDATABASE=postgres
+    || { echo "cluster: server did not start:" >&2; tail -20 "$dir/server.log" >&2; return 1; }
+}
+
+# cluster_node_stop DIR: stops the server of cluster_node_start DIR, if running.
+cluster_node_stop() {
+  if [ -f "$1/data/postmaster.pid" ]; then
+    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
 }
 
 cluster_stop() {
   [ -n "$CLUSTER_DIR" ] && [ -d "$CLUSTER_DIR" ] || return 0
-  if [ -f "$CLUSTER_DIR/data/postmaster.pid" ]; then
-    as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
+  cluster_node_stop "$CLUSTER_DIR"
   rm -rf "$CLUSTER_DIR"
   CLUSTER_DIR=""
 }
