@@ -7,7 +7,8 @@
 --
 -- Design: like guardrail_state (12_guardrails.sql), statement triggers on
 -- behavior_events merge each INSERT into the table, and an UPDATE or DELETE
--- recomputes the properties it touched from history. The table counts every
+-- recomputes the properties it touched from history (the guardrail state's
+-- correction trigger does both, 12_guardrails_history.sql). The table counts every
 -- event of the three counted types whatever its time, and keeps the latest
 -- such time (last_event_at). A compiled statement uses a property's row as
 -- is when last_event_at < as_of (then every counted event is before as_of,
@@ -160,27 +161,6 @@ BEGIN
 END;
 $$;
 
--- History corrected: the touched properties are recomputed.
-CREATE FUNCTION stormops.behavior_counts_recompute()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  touched text[];
-BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    SELECT array_agg(DISTINCT property_id) INTO touched
-      FROM (SELECT property_id FROM old_events UNION ALL SELECT property_id FROM new_events) t;
-  ELSE
-    SELECT array_agg(DISTINCT property_id) INTO touched FROM old_events;
-  END IF;
-  PERFORM stormops.behavior_counts_from_history(coalesce(touched, '{}'));
-  RETURN NULL;
-END;
-$$;
-
 -- TRUNCATE of behavior_events: cleared when there is something to clear
 -- (after TRUNCATE properties CASCADE it is already empty, and truncating it
 -- again in the same statement fails; 12_guardrails_truncate.sql).
@@ -201,11 +181,9 @@ $$;
 CREATE TRIGGER behavior_counts_on_insert AFTER INSERT ON stormops.behavior_events
   REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
   EXECUTE FUNCTION stormops.behavior_counts_merge();
-CREATE TRIGGER behavior_counts_on_update AFTER UPDATE ON stormops.behavior_events
-  REFERENCING OLD TABLE AS old_events NEW TABLE AS new_events FOR EACH STATEMENT
-  EXECUTE FUNCTION stormops.behavior_counts_recompute();
-CREATE TRIGGER behavior_counts_on_delete AFTER DELETE ON stormops.behavior_events
-  REFERENCING OLD TABLE AS old_events FOR EACH STATEMENT
-  EXECUTE FUNCTION stormops.behavior_counts_recompute();
+-- An UPDATE or DELETE (a correction) recomputes the touched properties
+-- through the guardrail state's correction trigger, which recomputes both
+-- (12_guardrails_history.sql): one reading of the transition tables, and one
+-- lock order across the two tables (the counts, then the guardrail state).
 CREATE TRIGGER behavior_counts_on_truncate AFTER TRUNCATE ON stormops.behavior_events
   FOR EACH STATEMENT EXECUTE FUNCTION stormops.behavior_counts_clear();

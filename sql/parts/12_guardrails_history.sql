@@ -75,7 +75,11 @@ COMMENT ON FUNCTION stormops.guardrail_state_rebuild() IS
   'Rebuilds stormops.guardrail_state from behavior_events (after a restore with triggers disabled); returns its rows.';
 
 -- History corrected (UPDATE or DELETE of behaviour events, which operators
--- and admins may do): the touched properties are recomputed from history.
+-- and admins may do): the touched properties' derived state is recomputed
+-- from history, the behaviour counts (12_behavior_counts.sql) and then the
+-- guardrail state, in the order the insert triggers merge them (trigger
+-- names), so writers lock the two tables' rows in one order. The name is
+-- 0.1.0's, from when it recomputed the guardrail state alone.
 CREATE OR REPLACE FUNCTION stormops.guardrail_state_recompute()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -91,6 +95,7 @@ BEGIN
   ELSE
     SELECT array_agg(DISTINCT property_id) INTO touched FROM old_events;
   END IF;
+  PERFORM stormops.behavior_counts_from_history(coalesce(touched, '{}'));
   PERFORM stormops.guardrail_state_from_history(coalesce(touched, '{}'));
   RETURN NULL;
 END;
