@@ -133,10 +133,10 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 --@include 35_diffusion_tables.sql
 --@include 36_diffusion.sql
 --@include 12_guardrails_truncate.sql
---@include 12_guardrails_history.sql
 --@include 12_behavior_counts.sql
 -- the counts of the history loaded so far
 SELECT stormops.behavior_counts_from_history(NULL);
+--@include 12_guardrails_history.sql
 --@include 06_playbook_revision.sql
 --@include 12_guardrails_signals.sql
 --@include 19_storm_worker_events.sql
