@@ -161,23 +161,6 @@ BEGIN
 END;
 $$;
 
--- TRUNCATE of behavior_events: cleared when there is something to clear
--- (after TRUNCATE properties CASCADE it is already empty, and truncating it
--- again in the same statement fails; 12_guardrails_truncate.sql).
-CREATE FUNCTION stormops.behavior_counts_clear()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  IF EXISTS (SELECT FROM stormops.behavior_counts) THEN
-    TRUNCATE stormops.behavior_counts;
-  END IF;
-  RETURN NULL;
-END;
-$$;
-
 CREATE TRIGGER behavior_counts_on_insert AFTER INSERT ON stormops.behavior_events
   REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT
   EXECUTE FUNCTION stormops.behavior_counts_merge();
@@ -185,5 +168,5 @@ CREATE TRIGGER behavior_counts_on_insert AFTER INSERT ON stormops.behavior_event
 -- through the guardrail state's correction trigger, which recomputes both
 -- (12_guardrails_history.sql): one reading of the transition tables, and one
 -- lock order across the two tables (the counts, then the guardrail state).
-CREATE TRIGGER behavior_counts_on_truncate AFTER TRUNCATE ON stormops.behavior_events
-  FOR EACH STATEMENT EXECUTE FUNCTION stormops.behavior_counts_clear();
+-- A TRUNCATE empties both through the guardrail state's truncate trigger
+-- (12_guardrails_truncate.sql).

@@ -8,7 +8,8 @@
 -- refuses while the statement holds it open (55006). The state is cleared
 -- only when there is something to clear: after a cascade it is already
 -- empty. Failure modes: none new; a TRUNCATE of behavior_events alone still
--- empties the state in the same transaction.
+-- empties the state in the same transaction. The behaviour counts
+-- (12_behavior_counts.sql), derived from the same events, are cleared here too.
 CREATE OR REPLACE FUNCTION stormops.guardrail_state_clear()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -18,6 +19,9 @@ AS $$
 BEGIN
   IF EXISTS (SELECT FROM stormops.guardrail_state) THEN
     TRUNCATE stormops.guardrail_state;
+  END IF;
+  IF EXISTS (SELECT FROM stormops.behavior_counts) THEN
+    TRUNCATE stormops.behavior_counts;
   END IF;
   RETURN NULL;
 END;

@@ -132,10 +132,10 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
   '100 * percent_rank of diffusion_score among all properties at the refresh: the share (in %) of the others with a lower score. The targeting key diffusion.min_score compares with it.';
 --@include 35_diffusion_tables.sql
 --@include 36_diffusion.sql
---@include 12_guardrails_truncate.sql
 --@include 12_behavior_counts.sql
 -- the counts of the history loaded so far
 SELECT stormops.behavior_counts_from_history(NULL);
+--@include 12_guardrails_truncate.sql
 --@include 12_guardrails_history.sql
 --@include 06_playbook_revision.sql
 --@include 12_guardrails_signals.sql
