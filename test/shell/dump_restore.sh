@@ -50,7 +50,8 @@ a=$(psql -X -At -d $src -c "$summary")
 b=$(psql -X -At -d $dst -c "$summary")
 echo "source:   $a"
 echo "restored: $b"
-[ -n "$a" ] && [ "$a" = "$b" ]
+[ -n "$a" ] && [ "$a" = "$b" ] \
+  || { echo "failed in dump_restore.sh: [ -n \"\$a\" ] && [ \"\$a\" = \"\$b\" ]"; exit 1; }
 # The identity sequence continues after the restored rows.
 psql -q -X -v ON_ERROR_STOP=1 -d $dst -c "INSERT INTO stormops.behavior_events (property_id, event_type, event_timestamp)
   SELECT property_id, 'contact', now() FROM stormops.properties LIMIT 1"

@@ -44,6 +44,7 @@ time_ms() {
 small=$(time_ms "$work/small.json")
 large=$(time_ms "$work/large.json")
 echo "20,000 rows: $small (ms|inside) with 5 positions, $large with 100,000"
-[ "${small#*|}" = 0 ] && [ "${large#*|}" = 0 ]
+[ "${small#*|}" = 0 ] && [ "${large#*|}" = 0 ] \
+  || { echo "failed in polygon_cost.sh: [ \"\${small#*|}\" = 0 ] && [ \"\${large#*|}\" = 0 ]"; exit 1; }
 [ "${large%|*}" -le $(( 20 * ${small%|*} + 1000 )) ]
 echo "ok - a 100,000-position polygon costs a row about what a 5-position one does (${large%|*} ms against ${small%|*} ms)"

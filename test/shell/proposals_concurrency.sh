@@ -107,7 +107,8 @@ seen=$(psql -X -At -d $db -c "
 running=$(kill -0 $job 2>/dev/null && echo yes || echo no)
 wait $job || { echo "the job failed:"; cat "$work/cron.err"; exit 1; }
 echo "job '$command': when the first storm was visible, the job was running: $running; $seen"
-[ "$running" = yes ] && [ "$seen" = "second committed: false" ]
+[ "$running" = yes ] && [ "$seen" = "second committed: false" ] \
+  || { echo "failed in proposals_concurrency.sh: [ \"\$running\" = yes ] && [ \"\$seen\" = \"second committed: false\" ]"; exit 1; }
 [ "$(psql -X -At -d $db -c "SELECT count(*) FROM stormops.event_proposals WHERE event_id IN ('cron_a', 'cron_b')")" = 2 ]
 grep -q 'storm event cron_b:' "$work/cron.err" || { echo "no outcome NOTICE:"; cat "$work/cron.err"; exit 1; }
 echo "ok - the pg_cron job commits storm by storm: the first is kept and visible while the second is handled"

@@ -38,5 +38,6 @@ echo "$out"
 echo "$out" | grep -q '^ERROR:  57014$' || { echo "no 57014"; exit 1; }
 timeout=$(echo "$out" | sed -n -E 's/.*timeout ([0-9]+) ms.*/\1/p')
 ms=$(echo "$out" | sed -n -E 's/.*cancelled after ([0-9]+) ms.*/\1/p')
-[ -n "$ms" ] && [ "$ms" -lt $((timeout + 1000)) ]
+[ -n "$ms" ] && [ "$ms" -lt $((timeout + 1000)) ] \
+  || { echo "failed in statement_timeout.sh: [ -n \"\$ms\" ] && [ \"\$ms\" -lt \$((timeout + 1000)) ]"; exit 1; }
 echo "ok - a top_k of 3,000,000 items is cancelled (57014) by statement_timeout $timeout ms after $ms ms"

@@ -161,7 +161,8 @@ active=$(q -c "SELECT count(*) FROM stormops.playbooks WHERE status = 'Active'")
 execs=$(q -c "SELECT count(*) FROM stormops.playbook_executions WHERE triggered_by_event_id = 'crash_me'")
 with_exec=$(q -c "SELECT count(execution_id) FROM stormops.proposal_runs WHERE event_id = 'crash_me'")
 echo "after kill -9 of pid $victim: runs=$runs (active plays $active), executions=$execs"
-[ "$runs" = "$active" ] && [ "$execs" = "$with_exec" ] && [ "$execs" -gt 0 ]
+[ "$runs" = "$active" ] && [ "$execs" = "$with_exec" ] && [ "$execs" -gt 0 ] \
+  || { echo "failed in storm_worker.sh: [ \"\$runs\" = \"\$active\" ] && [ \"\$execs\" = \"\$with_exec\" ] && [ \"\$execs\" -gt 0 ]"; exit 1; }
 echo "ok - after kill -9 the event is handled exactly once"
 
 # 5. the worker blocks neither DROP EXTENSION nor DROP DATABASE

@@ -61,7 +61,8 @@ SQL
 notify 5 failonce
 wait_for 15 "SELECT count(*) = 5 FROM stormops.notification_outbox WHERE reason LIKE 'failonce %' AND status = 'delivered'"
 [ "$(q -c "SELECT count(*) FROM stormops.notification_outbox WHERE reason LIKE 'failonce %' AND attempts = 1 AND claims = 1")" = 5 ]
-[ "$(requests count "$(ids_of failonce)")" = 5 ] && [ "$(requests most "$(ids_of failonce)")" = 1 ]
+[ "$(requests count "$(ids_of failonce)")" = 5 ] && [ "$(requests most "$(ids_of failonce)")" = 1 ] \
+  || { echo "failed in webhook_recording.sh: [ \"\$(requests count \"\$(ids_of failonce)\")\" = 5 ] && [ \"\$(requests most \"\$(ids_of failonce)\")\" = 1 ]"; exit 1; }
 [ "$(q -c "SELECT count(*) FROM stormops.worker_errors WHERE worker = 'webhook' AND sqlstate = '55P03'
                                                         AND error LIKE 'recording the outcome of notification %: injected%'")" = 1 ]
 echo "ok - a recording that fails (55P03) undoes no other outcome and is recorded again: 5 delivered, each sent once, the failure in worker_errors"
@@ -110,5 +111,6 @@ q -c "SELECT format('dead after %s sends: %s attempts recorded, %s lost; %s', cl
         FROM stormops.notification_outbox WHERE reason LIKE 'dies %'"
 [ "$(q -c "SELECT attempts = 3 AND lost_sends = 2 AND claims = 5 AND last_error = 'attempt 3: HTTP 500'
              FROM stormops.notification_outbox WHERE reason LIKE 'dies %'")" = t ]
-[ "$(requests count "$(ids_of dies)")" = 5 ] && [ "$(requests keys "$(ids_of dies)")" = 1 ]
+[ "$(requests count "$(ids_of dies)")" = 5 ] && [ "$(requests keys "$(ids_of dies)")" = 1 ] \
+  || { echo "failed in webhook_recording.sh: [ \"\$(requests count \"\$(ids_of dies)\")\" = 5 ] && [ \"\$(requests keys \"\$(ids_of dies)\")\" = 1 ]"; exit 1; }
 echo "ok - a worker killed twice after sending: dead after 3 recorded attempts (5 sends, 2 lost), not after 3 claims"
