@@ -2,7 +2,7 @@
 -- competitors' permits, and competition per ZIP.
 
 CREATE TABLE stormops.behavior_events (
-  behavior_event_id  pg_catalog.int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  behavior_event_id  pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
   property_id        pg_catalog.text NOT NULL REFERENCES stormops.properties (property_id) ON DELETE CASCADE,
   customer_id        pg_catalog.text,
   event_type         pg_catalog.text NOT NULL
@@ -21,7 +21,10 @@ CREATE TABLE stormops.behavior_events (
   -- 0.2.0: the contact plan step it belongs to (record_contact_result sets both)
   contact_id         pg_catalog.int8,
   step               pg_catalog.int2
-                     CONSTRAINT behavior_events_step_range CHECK (step OPERATOR(pg_catalog.>=) 1)
+                     CONSTRAINT behavior_events_step_range CHECK (step OPERATOR(pg_catalog.>=) 1),
+  -- 0.2.0: the property first, so that the table can be distributed by it
+  -- (docs/scaling.md); behavior_event_id stays unique through its identity
+  CONSTRAINT behavior_events_pkey PRIMARY KEY (property_id, behavior_event_id)
 );
 COMMENT ON TABLE stormops.behavior_events IS
   'Every touch and reaction, append-only. channel is text (not the enum) so loads from text staging need no casts.';

@@ -31,6 +31,12 @@ COMMENT ON COLUMN stormops.behavior_events.contact_id IS
 COMMENT ON COLUMN stormops.behavior_events.step IS
   'The contact plan step of execution_id it belongs to; NULL: attributed by time (docs/contact-plans.md).';
 
+-- the property first in the key, so that the table can be distributed by it
+-- (docs/scaling.md); behavior_event_id stays unique through its identity
+ALTER TABLE stormops.behavior_events
+  DROP CONSTRAINT behavior_events_pkey,
+  ADD CONSTRAINT behavior_events_pkey PRIMARY KEY (property_id, behavior_event_id);
+
 ALTER TABLE stormops.playbook_executions
   ADD COLUMN channel_strategy pg_catalog.jsonb,
   ADD COLUMN message_variants pg_catalog.jsonb,

@@ -1,6 +1,6 @@
 -- The data model's contract: tables, columns, keys, checks and indexes.
 BEGIN;
-SELECT plan(123);
+SELECT plan(124);
 
 SELECT has_schema('stormops');
 SELECT tables_are('stormops', ARRAY[
@@ -143,5 +143,16 @@ SELECT set_eq(
         'stormops.diffusion_runs_run_id_seq'],
   'pg_extension_config_dump covers every user table');
 
+-- scale-out (docs/scaling.md): every table with a property_id column has it
+-- in its primary key, so that Citus can distribute it by property_id; the
+-- outbox (property_id mostly NULL) is a reference table there instead
+SELECT is((SELECT string_agg(c.relname, ', ' ORDER BY c.relname)
+             FROM pg_catalog.pg_class c
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'property_id' AND NOT a.attisdropped
+            WHERE c.relnamespace = 'stormops'::regnamespace AND c.relkind = 'r'
+              AND c.relname <> 'notification_outbox'
+              AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k
+                               WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attnum = ANY (k.conkey))),
+          NULL, 'every per-property table has property_id in its primary key');
 SELECT * FROM finish();
 ROLLBACK;
