@@ -88,7 +88,25 @@ for t in test/shell/*.sh; do
 done
 tally $ok $notok 0 shell
 
+# Citus (issue 18): each script starts its own cluster of three (test/tools/
+# citus_cluster.sh) and exits 77 when ../shared/vendor has no Citus
+echo "== citus (test/citus)"
+ok=0; notok=0
+for t in test/citus/*.sh; do
+  [ -e "$t" ] || continue
+  bash "$t" >"$log/citus.out" 2>&1
+  rc=$?
+  if [ $rc -eq 0 ]; then
+    ok=$((ok + 1)); echo "ok - $t"
+  elif [ $rc -eq 77 ]; then
+    skipped=$((skipped + 1)); echo "ok - $t # SKIP $(tail -1 "$log/citus.out")"
+  else
+    notok=$((notok + 1)); echo "not ok - $t"; tail -30 "$log/citus.out"
+  fi
+done
+tally $ok $notok 0 citus
+
 cluster_stop
-[ "$skipped" -eq 0 ] || echo "$skipped skipped (their data is not in ../shared/data)"
+[ "$skipped" -eq 0 ] || echo "$skipped skipped (their data is not in ../shared/data, or Citus not in ../shared/vendor)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

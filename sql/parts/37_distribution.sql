@@ -1,0 +1,372 @@
+-- Scale-out on Citus (docs/scaling.md): stormops.distribute() turns an
+-- installation on a Citus coordinator into distributed tables co-located by
+-- property_id and reference tables for the rest. Citus is a deployment
+-- target, never a dependency: everything here reaches Citus through dynamic
+-- SQL, and distribute() refuses with 0A000 when Citus is not installed.
+--
+-- Which table goes where comes from the catalog, one rule: a table whose
+-- primary key holds property_id is distributed by it, co-located with
+-- stormops.properties (referrals by referrer_property_id); every other table
+-- is a reference table (copied to every node). schema.sql checks that every
+-- table with a property_id column has it in its key (the outbox excepted:
+-- its property_id is mostly NULL, a reference table).
+--
+-- What Citus cannot take as it is, and what distribute() does about it:
+-- - Foreign keys between tables still local and tables being converted make
+--   Citus convert the whole key graph into "Citus local tables", which fails
+--   on the extension's own views, sequences and on the workers' copies. So
+--   every foreign key is dropped first (on the coordinator and, with DDL
+--   propagation off, on the workers' copies that CREATE EXTENSION made),
+--   the tables are converted, and the keys are added back, which Citus then
+--   enforces on the shards. One cannot come back: referrals_referred_known
+--   (the referred property may live on another shard): dropped for good.
+-- - SQL functions (BEGIN ATOMIC) that read a distributed table fail on Citus
+--   ("parameterized queries for SQL functions referencing distributed tables
+--   are not supported"). Each is re-created in PL/pgSQL from its own body
+--   (stormops.citus_function_ddl, on every node): one source, two forms; on
+--   a single node they stay SQL functions, which the planner can inline.
+-- - The statement triggers that keep guardrail_state and behavior_counts
+--   read transition tables, which a trigger running on a shard cannot pass to
+--   a Citus query. On Citus they are replaced by row triggers
+--   (behavior_events_upkeep) that merge each event into the co-located rows
+--   of the same shard group, and recompute a corrected property from history.
+--
+-- Failure modes: the statements run on the workers (run_command_on_workers)
+-- commit there even when distribute() fails later on the coordinator; each is
+-- repeatable (DROP ... IF EXISTS, CREATE OR REPLACE), so the fix is to remove
+-- the cause and call distribute() again. A second call on a distributed
+-- installation changes nothing and says so.
+
+-- The Citus form of a SQL function with a one-statement body (NULL for any
+-- other function), two statements: a PL/pgSQL twin in schema stormops_citus
+-- with the same name, arguments and settings, whose body is the function's
+-- own, deparsed by PostgreSQL under a pinned search_path, run by RETURN
+-- QUERY (set-returning) or a one-row loop (the first row, or NULL, as a SQL
+-- function returns); and the function itself re-created to call its twin.
+-- The twin's result columns are named c1, c2, ...: PL/pgSQL refuses a
+-- result column named as an argument (contact_plan's execution_id), which
+-- SQL functions allow. Callers keep the function's own columns.
+CREATE FUNCTION stormops.citus_function_ddl(fn pg_catalog.regprocedure)
+RETURNS pg_catalog.text[]
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  f pg_catalog.pg_proc;
+  stmt text;
+  header text;
+  settings text := '';
+  result_type text;
+  call_args text;
+BEGIN
+  SELECT * INTO f FROM pg_catalog.pg_proc p WHERE p.oid = fn;
+  IF f.prosqlbody IS NULL OR f.prokind <> 'f' THEN
+    RETURN NULL;
+  END IF;
+  -- one statement: "BEGIN ATOMIC\n <stmt>;\nEND"
+  stmt := substring(pg_catalog.pg_get_function_sqlbody(fn) FROM '^BEGIN ATOMIC\s*(.*);\s*END\s*$');
+  IF stmt IS NULL OR strpos(stmt, E';\n') > 0 THEN
+    RETURN NULL;
+  END IF;
+  SELECT coalesce(string_agg(format(' SET %s TO %L', split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)), E'\n'), '')
+    INTO settings
+    FROM unnest(f.proconfig) c WHERE c NOT LIKE 'search_path=%';
+  -- the result: TABLE(c1 ..., c2 ...) for the columns of RETURNS TABLE / OUT
+  SELECT CASE WHEN count(*) = 0 THEN NULL
+              ELSE CASE WHEN f.proretset THEN 'TABLE(' ELSE '' END
+                   || string_agg(format('c%s %s', o.n, pg_catalog.format_type(o.t, NULL)), ', ' ORDER BY o.n)
+                   || CASE WHEN f.proretset THEN ')' ELSE '' END END
+    INTO result_type
+    FROM (SELECT row_number() OVER (ORDER BY a.ord) AS n, a.t
+            FROM unnest(f.proallargtypes, f.proargmodes) WITH ORDINALITY a(t, m, ord)
+           WHERE a.m IN ('o', 't', 'b')) o;
+  IF result_type IS NOT NULL AND NOT f.proretset THEN
+    RETURN NULL;   -- OUT parameters of a one-row function: none in stormops
+  END IF;
+  result_type := coalesce(result_type,
+                          CASE WHEN f.proretset THEN 'SETOF ' ELSE '' END || pg_catalog.format_type(f.prorettype, NULL));
+  -- the call: each input argument by name (as the deparsed body reads it)
+  SELECT coalesce(string_agg(CASE WHEN coalesce(f.proargnames[a.ord], '') = '' THEN '$' || a.ord
+                                  ELSE format('%I.%I', f.proname, f.proargnames[a.ord]) END, ', ' ORDER BY a.ord), '')
+    INTO call_args
+    FROM generate_series(1, f.pronargs) a(ord);
+  header := format(E'CREATE OR REPLACE FUNCTION stormops_citus.%I(%s)\n RETURNS %s\n LANGUAGE plpgsql %s\n'
+                   || E' SET search_path TO pg_catalog, pg_temp\n%s\n',
+                   f.proname, pg_catalog.pg_get_function_arguments(fn), result_type,
+                   CASE f.provolatile WHEN 'i' THEN 'IMMUTABLE' WHEN 's' THEN 'STABLE' ELSE 'VOLATILE' END, settings);
+  RETURN ARRAY[
+    header || E'AS $stormops_citus$\n#variable_conflict use_column\n'
+    || CASE WHEN f.proretset
+            THEN E'BEGIN\n  RETURN QUERY\n' || stmt || E';\n  RETURN;\nEND\n'
+            ELSE format(E'DECLARE\n  result %s;\nBEGIN\n  FOR result IN\n%s\n  LOOP\n    RETURN result;\n  END LOOP;\n  RETURN NULL;\nEND\n',
+                        pg_catalog.format_type(f.prorettype, NULL), stmt) END
+    || '$stormops_citus$',
+    left(pg_catalog.pg_get_functiondef(fn), strpos(pg_catalog.pg_get_functiondef(fn), 'BEGIN ATOMIC') - 1)
+    || E'BEGIN ATOMIC\n  SELECT '
+    || CASE WHEN f.proretset THEN format('* FROM stormops_citus.%I(%s)', f.proname, call_args)
+            ELSE format('stormops_citus.%I(%s)', f.proname, call_args) END
+    || E';\nEND'];
+END;
+$$;
+COMMENT ON FUNCTION stormops.citus_function_ddl(pg_catalog.regprocedure) IS
+  'Internal (distribute): the statements that give a one-statement SQL function its Citus form (a PL/pgSQL twin in stormops_citus, called by the function); NULL for other functions.';
+
+-- The times after a moment, in order: the pruning of the guardrail state's
+-- arrays in a form Citus takes inside an INSERT (no subquery).
+CREATE FUNCTION stormops.times_after(times pg_catalog.timestamptz[], after pg_catalog.timestamptz)
+RETURNS pg_catalog.timestamptz[]
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
+  SELECT ARRAY(SELECT t FROM pg_catalog.unnest(times) t WHERE t OPERATOR(pg_catalog.>) after ORDER BY t);
+END;
+COMMENT ON FUNCTION stormops.times_after(pg_catalog.timestamptz[], pg_catalog.timestamptz) IS
+  'Internal (on Citus): the times after a moment, in order.';
+
+-- Row-level upkeep of behavior_counts and guardrail_state, the form the
+-- statement triggers of 12_behavior_counts.sql and 12_guardrails*.sql take on
+-- Citus: an insert merges its one event with the same rules as the statement
+-- merges (counted and signal-moving events only, arrays pruned past 64); an
+-- update or a delete recomputes the touched properties from history, as the
+-- correction trigger does. Each row's writes go to the shards of its own
+-- property, co-located on the same node.
+CREATE FUNCTION stormops.behavior_events_upkeep()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  -- values, not now() - interval '8 days': Citus takes only IMMUTABLE
+  -- functions (no subquery) in the SET of an ON CONFLICT
+  contacts_since timestamptz := now() - interval '8 days';
+  complaints_since timestamptz := now() - interval '31 days';
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF stormops.is_counted_behavior(NEW.event_type) THEN
+      INSERT INTO stormops.behavior_counts AS c (property_id, contacts, responses, last_conversion_at, last_event_at)
+      VALUES (NEW.property_id, (NEW.event_type = 'contact')::int, (NEW.event_type = 'response')::int,
+              CASE WHEN NEW.event_type = 'conversion' THEN NEW.event_timestamp END, NEW.event_timestamp)
+      ON CONFLICT (property_id) DO UPDATE SET
+        contacts = c.contacts + EXCLUDED.contacts,
+        responses = c.responses + EXCLUDED.responses,
+        last_conversion_at = greatest(c.last_conversion_at, EXCLUDED.last_conversion_at),
+        last_event_at = greatest(c.last_event_at, EXCLUDED.last_event_at);
+    END IF;
+    IF stormops.moves_guardrail_signal(NEW.event_type, NEW.complaint) THEN
+      INSERT INTO stormops.guardrail_state AS g
+             (property_id, first_event_at, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
+      VALUES (NEW.property_id, NEW.event_timestamp,
+              CASE WHEN NEW.event_type = 'contact' AND NEW.event_timestamp > contacts_since
+                   THEN ARRAY[NEW.event_timestamp] ELSE '{}' END,
+              CASE WHEN NEW.complaint AND NEW.event_timestamp > complaints_since
+                   THEN ARRAY[NEW.event_timestamp] ELSE '{}' END,
+              CASE WHEN NEW.event_type = 'contact' THEN NEW.event_timestamp END,
+              CASE WHEN NEW.event_type = 'opt_out' THEN NEW.event_timestamp END)
+      ON CONFLICT (property_id) DO UPDATE SET
+        first_event_at = least(g.first_event_at, EXCLUDED.first_event_at),
+        recent_contacts = CASE
+          WHEN cardinality(g.recent_contacts) + cardinality(EXCLUDED.recent_contacts) <= 64
+            THEN g.recent_contacts || EXCLUDED.recent_contacts
+          ELSE stormops.times_after(g.recent_contacts || EXCLUDED.recent_contacts, contacts_since) END,
+        recent_complaints = CASE
+          WHEN cardinality(g.recent_complaints) + cardinality(EXCLUDED.recent_complaints) <= 64
+            THEN g.recent_complaints || EXCLUDED.recent_complaints
+          ELSE stormops.times_after(g.recent_complaints || EXCLUDED.recent_complaints, complaints_since) END,
+        last_contact_at = greatest(g.last_contact_at, EXCLUDED.last_contact_at),
+        opted_out_at = least(g.opted_out_at, EXCLUDED.opted_out_at);
+    END IF;
+    RETURN NULL;
+  END IF;
+  -- a correction: the properties it touched, from history (both tables, in
+  -- the insert triggers' order)
+  PERFORM stormops.behavior_counts_from_history(ARRAY[OLD.property_id]);
+  PERFORM stormops.guardrail_state_from_history(ARRAY[OLD.property_id]);
+  IF TG_OP = 'UPDATE' AND NEW.property_id IS DISTINCT FROM OLD.property_id THEN
+    PERFORM stormops.behavior_counts_from_history(ARRAY[NEW.property_id]);
+    PERFORM stormops.guardrail_state_from_history(ARRAY[NEW.property_id]);
+  END IF;
+  RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION stormops.behavior_events_upkeep() IS
+  'Internal (on Citus, docs/scaling.md): the row trigger that keeps behavior_counts and guardrail_state where the statement triggers cannot run.';
+
+-- The statements that drop the statement triggers of behavior_events' upkeep;
+-- run on every node (on the workers' copies as well, so that their schema
+-- follows the coordinator's). The row trigger is created once the table is
+-- distributed (Citus then creates it on every shard and copy): created before,
+-- it would fire for the rows Citus copies into the shards and count them twice.
+CREATE FUNCTION stormops.citus_trigger_ddl()
+RETURNS pg_catalog.text[]
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
+  SELECT ARRAY[
+    'DROP TRIGGER IF EXISTS behavior_counts_on_insert ON stormops.behavior_events',
+    'DROP TRIGGER IF EXISTS guardrail_state_on_insert ON stormops.behavior_events',
+    'DROP TRIGGER IF EXISTS guardrail_state_on_update ON stormops.behavior_events',
+    'DROP TRIGGER IF EXISTS guardrail_state_on_delete ON stormops.behavior_events']::pg_catalog.text[];
+END;
+COMMENT ON FUNCTION stormops.citus_trigger_ddl() IS
+  'Internal (distribute): the statements that drop the statement triggers of the behaviour upkeep on every node.';
+
+-- The placement of every table under the one rule above.
+CREATE FUNCTION stormops.distribution_plan()
+RETURNS TABLE (relation pg_catalog.regclass, placement pg_catalog.text, distribution_column pg_catalog.name)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT c.oid::pg_catalog.regclass,
+         CASE WHEN k.col IS NULL THEN 'reference' ELSE 'distributed' END,
+         k.col
+    FROM pg_catalog.pg_class c
+    LEFT JOIN LATERAL (
+      SELECT a.attname AS col
+        FROM pg_catalog.pg_constraint p
+        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) p.conrelid
+                                      AND a.attnum OPERATOR(pg_catalog.=) ANY (p.conkey)
+       WHERE p.conrelid OPERATOR(pg_catalog.=) c.oid AND p.contype OPERATOR(pg_catalog.=) 'p'
+         AND a.attname OPERATOR(pg_catalog.=) ANY ('{property_id,referrer_property_id}'::pg_catalog.name[])
+       ORDER BY a.attname OPERATOR(pg_catalog.=) 'property_id' DESC
+       LIMIT 1) k ON true
+   WHERE c.relnamespace OPERATOR(pg_catalog.=) 'stormops'::pg_catalog.regnamespace
+     AND c.relkind OPERATOR(pg_catalog.=) 'r'
+   -- properties first: the others are co-located with it
+   ORDER BY k.col IS NULL DESC, c.relname OPERATOR(pg_catalog.<>) 'properties', c.relname;
+END;
+COMMENT ON FUNCTION stormops.distribution_plan() IS
+  'Where distribute() puts each table: distributed by property_id (or referrals by referrer_property_id), co-located with properties, or a reference table.';
+
+-- Makes this installation distributed (docs/scaling.md). Admins, on the Citus
+-- coordinator. Returns what it did, one row per table.
+CREATE FUNCTION stormops.distribute(shard_count pg_catalog.int4 DEFAULT NULL)
+RETURNS TABLE (relation pg_catalog.regclass, placement pg_catalog.text, detail pg_catalog.text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  keys record;
+  plan record;
+  fn record;
+  ddl text;
+  fn_ddl text[];
+  -- the twins' schema: the functions run with their caller's rights, so the
+  -- roles that may call stormops' functions may reach them
+  node_ddl text[] := ARRAY['CREATE SCHEMA IF NOT EXISTS stormops_citus',
+                           'GRANT USAGE ON SCHEMA stormops_citus TO stormops_viewer, stormops_operator, stormops_admin'];
+  failed text;
+  kept int := 0;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus') THEN
+    RAISE EXCEPTION 'Citus is not installed in database %', current_database()
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'stormops runs on one node without it. To scale out: CREATE EXTENSION citus on the coordinator and every worker, add the workers with citus_add_node(), then call stormops.distribute() on the coordinator (docs/scaling.md).';
+  END IF;
+  EXECUTE 'SELECT NOT pg_catalog.citus_is_coordinator()' INTO failed;
+  IF failed::bool THEN
+    RAISE EXCEPTION 'stormops.distribute() runs on the Citus coordinator, not on a worker'
+      USING ERRCODE = 'feature_not_supported', HINT = 'Connect to the coordinator and call it there.';
+  END IF;
+  IF EXISTS (SELECT FROM pg_catalog.pg_dist_partition d WHERE d.logicalrelid = 'stormops.properties'::regclass) THEN
+    RAISE NOTICE 'stormops is already distributed: nothing to do';
+    RETURN QUERY
+      SELECT d.logicalrelid::regclass,
+             CASE d.partmethod WHEN 'n' THEN 'reference' ELSE 'distributed' END,
+             CASE d.partmethod WHEN 'n' THEN 'already a reference table'
+                  ELSE format('already distributed by %s', pg_catalog.column_to_column_name(d.logicalrelid, d.partkey)) END
+        FROM pg_catalog.pg_dist_partition d
+        JOIN pg_catalog.pg_class c ON c.oid = d.logicalrelid
+       WHERE c.relnamespace = 'stormops'::regnamespace
+       ORDER BY d.logicalrelid::regclass::text;
+    RETURN;
+  END IF;
+  -- one distribution at a time
+  LOCK TABLE stormops.properties IN ACCESS EXCLUSIVE MODE;
+
+  -- 1. the foreign keys, to drop now and add back after the conversion
+  CREATE TEMP TABLE stormops_citus_keys ON COMMIT DROP AS
+  SELECT k.conrelid::regclass AS rel, k.conname, pg_catalog.pg_get_constraintdef(k.oid) AS def,
+         k.conname <> 'referrals_referred_known' AS restore
+    FROM pg_catalog.pg_constraint k
+    JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+   WHERE c.relnamespace = 'stormops'::regnamespace AND k.contype = 'f';
+  FOR keys IN SELECT * FROM pg_temp.stormops_citus_keys ORDER BY rel::text, conname LOOP
+    node_ddl := node_ddl || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', keys.rel, keys.conname);
+  END LOOP;
+  -- 2. the upkeep triggers of behavior_events in their row form
+  node_ddl := node_ddl || stormops.citus_trigger_ddl();
+  -- 3. the SQL functions that read a distributed table, in PL/pgSQL
+  FOR fn IN
+    SELECT p.oid::regprocedure AS f
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace = 'stormops'::regnamespace AND p.prosqlbody IS NOT NULL
+       AND EXISTS (SELECT FROM pg_catalog.pg_depend d
+                     JOIN stormops.distribution_plan() t ON t.relation = d.refobjid AND t.placement = 'distributed'
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                      AND d.refclassid = 'pg_catalog.pg_class'::regclass)
+     ORDER BY p.oid::regprocedure::text
+  LOOP
+    fn_ddl := stormops.citus_function_ddl(fn.f);
+    IF fn_ddl IS NULL THEN
+      RAISE EXCEPTION 'function % reads a distributed table and has no one-statement SQL body', fn.f
+        USING ERRCODE = 'feature_not_supported', HINT = 'A stormops bug: report it.';
+    END IF;
+    node_ddl := node_ddl || fn_ddl;
+  END LOOP;
+  -- on the workers' copies of the extension (plain DDL there, not propagated),
+  -- then here
+  FOREACH ddl IN ARRAY node_ddl LOOP
+    EXECUTE $q$SELECT string_agg(format('%s:%s: %s', r.nodename, r.nodeport, r.result), '; ')
+                 FROM pg_catalog.run_command_on_workers($1) r WHERE NOT r.success$q$
+      INTO failed USING 'SET citus.enable_ddl_propagation TO off; ' || ddl;
+    IF failed IS NOT NULL THEN
+      RAISE EXCEPTION 'a worker refused a step of stormops.distribute(): %', failed
+        USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = ddl,
+              HINT = 'Fix the worker (stormops must be installed there at the coordinator''s version) and call distribute() again.';
+    END IF;
+  END LOOP;
+  PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
+  FOREACH ddl IN ARRAY node_ddl LOOP
+    EXECUTE ddl;
+  END LOOP;
+  PERFORM set_config('citus.enable_ddl_propagation', 'on', true);
+
+  -- 4. the conversions: reference tables, then properties, then the tables
+  --    co-located with it. Triggers are copied to the shards (the ones left
+  --    are row triggers or statement triggers without transition tables).
+  PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+  -- one connection per node: the reference tables' keys are checked there
+  PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+  IF shard_count IS NOT NULL THEN
+    PERFORM set_config('citus.shard_count', shard_count::text, true);
+  END IF;
+  FOR plan IN SELECT * FROM stormops.distribution_plan() LOOP
+    IF plan.placement = 'reference' THEN
+      EXECUTE 'SELECT pg_catalog.create_reference_table($1)' USING plan.relation;
+      relation := plan.relation; placement := 'reference'; detail := 'a copy on every node';
+    ELSIF plan.relation = 'stormops.properties'::regclass THEN
+      EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2)' USING plan.relation, plan.distribution_column::text;
+      relation := plan.relation; placement := 'distributed';
+      detail := format('by %s, %s shards', plan.distribution_column,
+                       (SELECT count(*) FROM pg_catalog.pg_dist_shard s WHERE s.logicalrelid = plan.relation));
+    ELSE
+      EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)'
+        USING plan.relation, plan.distribution_column::text, 'stormops.properties';
+      relation := plan.relation; placement := 'distributed';
+      detail := format('by %s, co-located with stormops.properties', plan.distribution_column);
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+
+  -- 5. the foreign keys back, enforced by Citus on the shards
+  FOR keys IN SELECT * FROM pg_temp.stormops_citus_keys WHERE restore ORDER BY rel::text, conname LOOP
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', keys.rel, keys.conname, keys.def);
+    kept := kept + 1;
+  END LOOP;
+  -- 6. the row form of the upkeep, on the shards
+  EXECUTE 'CREATE TRIGGER behavior_events_upkeep AFTER INSERT OR UPDATE OR DELETE ON stormops.behavior_events '
+          'FOR EACH ROW EXECUTE FUNCTION stormops.behavior_events_upkeep()';
+  RAISE NOTICE 'stormops distributed: % foreign keys kept; referrals_referred_known dropped (the referred property may be on another shard)', kept;
+END;
+$$;
+COMMENT ON FUNCTION stormops.distribute(pg_catalog.int4) IS
+  'Admins, on a Citus coordinator: distributes the per-property tables by property_id, co-located, and makes the others reference tables (docs/scaling.md). Refuses without Citus.';

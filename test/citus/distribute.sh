@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# stormops.distribute() on the Citus test cluster (test/tools/citus_cluster.sh):
+# the demo market (test/demo/dfw_data.sql) loaded on one node, then
+# distributed (docs/scaling.md). Checks the placements and keys, that the
+# same targeting questions give the same answers before and after, and that
+# the row form of the behaviour upkeep keeps behavior_counts equal to its
+# history twin and guardrail_state equal to a rebuild from history. Exits 77
+# (skipped) when ../shared/vendor has no Citus.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+source test/tools/citus_cluster.sh
+rc=0; citus_build >/dev/null || rc=$?
+if [ $rc -eq 77 ]; then echo "skipped: no Citus in ../shared/vendor"; exit 77; fi
+[ $rc -eq 0 ] || { echo "Citus could not be built or installed"; exit 1; }
+trap citus_cluster_stop EXIT
+citus_cluster_start >/dev/null
+q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+fail() { echo "not ok - $1"; exit 1; }
+
+q -q -f test/demo/dfw_data.sql >/dev/null
+# the questions, answered on one node (local tables in a scratch schema)
+questions=(
+  "'{\"physics\": {\"min_sii_score\": 60, \"max_days_since_storm\": 45}, \"geography\": {\"zips\": [\"75034\", \"75035\"]}}', 'noaa_ep_135504_hail', '2019-04-01'"
+  "'{\"physics\": {\"min_sii_score\": 60, \"max_days_since_storm\": 45}, \"demographics\": {\"ses_tiers\": [\"High\"]}}', 'noaa_ep_135504_hail', '2019-04-01'"
+  "'{\"behavioral\": {\"response_rate_min\": 0.2}}', NULL, '2019-01-01'"
+)
+q -q -c "CREATE SCHEMA scratch"
+for i in "${!questions[@]}"; do
+  q -q -c "CREATE TABLE scratch.targets_$i AS SELECT * FROM stormops.target_properties(${questions[$i]})" \
+        -c "CREATE TABLE scratch.funnel_$i AS SELECT * FROM stormops.targeting_funnel(${questions[$i]})"
+done
+
+out=$(q -c "SELECT placement || ' ' || count(*) FROM stormops.distribute(8) GROUP BY placement ORDER BY 1" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ')
+want_distributed=$(q -c "SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'stormops'::regnamespace AND c.relkind = 'r'
+                           AND EXISTS (SELECT FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
+                                        WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attname IN ('property_id', 'referrer_property_id'))")
+[ "$out" = "distributed $want_distributed reference $(( $(q -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'stormops'::regnamespace AND relkind = 'r'") - want_distributed ))" ] \
+  || fail "distribute() placed: $out (want every table with property_id in its key distributed, the rest reference)"
+echo "ok - distribute(): $out"
+
+# Citus' own view of it: co-located with properties, 8 shards each
+[ "$(q -c "SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE partmethod = 'h'
+             AND logicalrelid::regclass::text LIKE 'stormops.%'")" = 1 ] || fail "the distributed tables are not in one co-location group"
+[ "$(q -c "SELECT pg_catalog.column_to_column_name(logicalrelid, partkey) FROM pg_dist_partition
+             WHERE logicalrelid = 'stormops.behavior_events'::regclass")" = property_id ] || fail "behavior_events is not distributed by property_id"
+echo "ok - one co-location group; behavior_events distributed by property_id"
+
+# every foreign key but one is back, on the coordinator and on each worker's copy
+keys=$(q -c "SELECT count(*) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+              WHERE c.relnamespace = 'stormops'::regnamespace AND k.contype = 'f'")
+[ "$keys" = 28 ] || fail "$keys foreign keys on the coordinator, want 28 (29 of the install less referrals_referred_known)"
+for port in $CITUS_WORKER_PORTS; do
+  k=$(q -p "$port" -c "SELECT count(*) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                        WHERE c.relnamespace = 'stormops'::regnamespace AND k.contype = 'f'")   # shards are hidden
+  [ "$k" = 28 ] || fail "$k foreign keys on the copies of the worker at $port, want 28"
+done
+if q -q -c "INSERT INTO stormops.cohorts (cohort_name, property_id) VALUES ('x', 'no such property')" 2>/dev/null; then
+  fail "a cohort row of an unknown property was accepted"
+fi
+echo "ok - 28 foreign keys kept on every node (referrals_referred_known dropped); Citus enforces them on the shards"
+
+# a second call changes nothing
+again=$(q -c "SELECT count(*) FILTER (WHERE detail LIKE 'already%') || '/' || count(*) FROM stormops.distribute()" 2>/dev/null)
+[ "$again" = "38/38" ] || fail "a second distribute() answered $again, want 38/38 already"
+echo "ok - a second distribute() changes nothing"
+
+# the same answers after distribution
+for i in "${!questions[@]}"; do
+  d=$(q -c "SELECT (SELECT count(*) FROM ((TABLE scratch.targets_$i EXCEPT ALL SELECT * FROM stormops.target_properties(${questions[$i]}))
+                                           UNION ALL (SELECT * FROM stormops.target_properties(${questions[$i]}) EXCEPT ALL TABLE scratch.targets_$i)) x)
+                || ' ' || (SELECT count(*) FROM ((TABLE scratch.funnel_$i EXCEPT ALL SELECT * FROM stormops.targeting_funnel(${questions[$i]}))
+                                           UNION ALL (SELECT * FROM stormops.targeting_funnel(${questions[$i]}) EXCEPT ALL TABLE scratch.funnel_$i)) x)
+                || ' ' || (SELECT count(*) FROM scratch.targets_$i)")
+  [ "${d% *}" = "0 0" ] || fail "question $i: $d (rows differing in targets, in the funnel; targets on one node)"
+  echo "ok - question $i: the same ${d##* } targets, ranks and funnel on one node and on Citus"
+done
+
+# the upkeep on the shards: inserts from one statement and one by one
+q -q -c "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
+         SELECT property_id, (ARRAY['contact','response','conversion','complaint','opt_out','contact'])[1 + abs(hashtext(property_id)) % 6],
+                'sms', now() - (abs(hashtext(property_id || 'd')) % 40) * interval '1 day', abs(hashtext(property_id)) % 7 = 0
+           FROM stormops.properties ORDER BY property_id LIMIT 600"
+for n in 1 2 3; do
+  q -q -c "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp)
+           VALUES ('dfw_75034_0001', 'contact', 'sms', now() - interval '$n hours')"
+done
+counts="SELECT count(*) FROM ((TABLE stormops.behavior_counts EXCEPT ALL SELECT * FROM stormops.behavior_counts_at('infinity'))
+                              UNION ALL (SELECT * FROM stormops.behavior_counts_at('infinity') EXCEPT ALL TABLE stormops.behavior_counts)) x"
+[ "$(q -c "$counts")" = 0 ] || fail "behavior_counts differs from behavior_counts_at('infinity') in $(q -c "$counts") rows"
+# guardrail_state against a rebuild from history, compared inside the windows
+# the readers count (a merge keeps older times until its arrays pass 64)
+state="SELECT property_id, first_event_at, last_contact_at, opted_out_at,
+              (SELECT count(*) FROM unnest(recent_contacts) t WHERE t > now() - interval '7 days') AS contacts,
+              (SELECT count(*) FROM unnest(recent_complaints) t WHERE t > now() - interval '30 days') AS complaints
+         FROM stormops.guardrail_state"
+q -q -c "CREATE TABLE scratch.state AS $state"
+q -q -c "SELECT stormops.guardrail_state_rebuild()" >/dev/null
+d=$(q -c "SELECT count(*) FROM ((TABLE scratch.state EXCEPT ALL $state) UNION ALL ($state EXCEPT ALL TABLE scratch.state)) x")
+[ "$d" = 0 ] || fail "guardrail_state kept by the row triggers differs from its rebuild from history in $d rows"
+echo "ok - the row triggers on the shards keep behavior_counts equal to its history twin and guardrail_state equal to its rebuild ($(q -c "SELECT count(*) FROM stormops.guardrail_state") properties)"
