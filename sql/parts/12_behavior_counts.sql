@@ -44,8 +44,10 @@ COMMENT ON TABLE stormops.behavior_counts IS
   'Per property: contact and response events, the latest conversion and the latest of the three, over all of history; maintained by triggers on behavior_events (docs/targeting.md).';
 
 -- The same rows from history, counting the events before as_of; with as_of
--- 'infinity' they are what the table holds.
-CREATE FUNCTION stormops.behavior_counts_at(as_of pg_catalog.timestamptz)
+-- 'infinity' they are what the table holds. property_ids (NULL: all) keeps
+-- a correction's read to its properties' shards on Citus (docs/scaling.md).
+CREATE FUNCTION stormops.behavior_counts_at(as_of pg_catalog.timestamptz,
+                                            property_ids pg_catalog.text[] DEFAULT NULL)
 RETURNS TABLE (property_id pg_catalog.text, contacts pg_catalog.int8, responses pg_catalog.int8,
                last_conversion_at pg_catalog.timestamptz, last_event_at pg_catalog.timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -58,10 +60,11 @@ BEGIN ATOMIC
     FROM stormops.behavior_events b
    WHERE b.event_timestamp OPERATOR(pg_catalog.<) as_of
      AND stormops.is_counted_behavior(b.event_type)
+     AND (property_ids IS NULL OR b.property_id OPERATOR(pg_catalog.=) ANY (property_ids))
    GROUP BY b.property_id;
 END;
-COMMENT ON FUNCTION stormops.behavior_counts_at(pg_catalog.timestamptz) IS
-  'Per property with a contact, response or conversion before as_of: their counts, the latest conversion and the latest of the three, from behavior_events.';
+COMMENT ON FUNCTION stormops.behavior_counts_at(pg_catalog.timestamptz, pg_catalog.text[]) IS
+  'Per property (all, or the given ones) with a contact, response or conversion before as_of: their counts, the latest conversion and the latest of the three, from behavior_events.';
 
 -- The rows of the given properties (NULL: all) from history, written over
 -- what the table had. For a list (a correction), concurrent writers are
@@ -80,6 +83,12 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  ids text[];
+  n_contacts bigint[];
+  n_responses bigint[];
+  conversions timestamptz[];
+  latest timestamptz[];
 BEGIN
   IF property_ids IS NULL THEN
     DELETE FROM stormops.behavior_counts c
@@ -103,11 +112,19 @@ BEGIN
   ON CONFLICT (property_id) DO NOTHING;
   PERFORM FROM stormops.behavior_counts c WHERE c.property_id = ANY (property_ids)
     ORDER BY c.property_id FOR UPDATE;
+  -- history read in a statement of its own, then written: on Citus a
+  -- correction runs on a shard, where a statement may read and write only
+  -- the shards of its properties (docs/scaling.md)
+  SELECT array_agg(h.property_id), array_agg(h.contacts), array_agg(h.responses),
+         array_agg(h.last_conversion_at), array_agg(h.last_event_at)
+    INTO ids, n_contacts, n_responses, conversions, latest
+    FROM stormops.behavior_counts_at('infinity', property_ids) h;
   UPDATE stormops.behavior_counts c
      SET contacts = h.contacts, responses = h.responses,
          last_conversion_at = h.last_conversion_at, last_event_at = h.last_event_at
-    FROM stormops.behavior_counts_at('infinity') h
-   WHERE h.property_id = ANY (property_ids) AND c.property_id = h.property_id;
+    FROM unnest(ids, n_contacts, n_responses, conversions, latest)
+         AS h(property_id, contacts, responses, last_conversion_at, last_event_at)
+   WHERE c.property_id = ANY (property_ids) AND c.property_id = h.property_id;
   DELETE FROM stormops.behavior_counts c
    WHERE c.property_id = ANY (property_ids)
      AND NOT EXISTS (SELECT FROM stormops.behavior_events b

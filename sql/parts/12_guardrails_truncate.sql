@@ -10,6 +10,8 @@
 -- empty. Failure modes: none new; a TRUNCATE of behavior_events alone still
 -- empties the state in the same transaction. The behaviour counts
 -- (12_behavior_counts.sql), derived from the same events, are cleared here too.
+-- On Citus only the coordinator's firing clears them (the shards' copies of
+-- the trigger return at once).
 CREATE OR REPLACE FUNCTION stormops.guardrail_state_clear()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -17,10 +19,16 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF EXISTS (SELECT FROM stormops.guardrail_state) THEN
+  -- on Citus the trigger fires on every shard of behavior_events as well,
+  -- where a TRUNCATE of the derived tables (all their shards) may not run:
+  -- they are emptied once, by the coordinator's table (docs/scaling.md)
+  IF TG_TABLE_NAME <> 'behavior_events' THEN
+    RETURN NULL;
+  END IF;
+  IF EXISTS (SELECT 1 FROM stormops.guardrail_state) THEN
     TRUNCATE stormops.guardrail_state;
   END IF;
-  IF EXISTS (SELECT FROM stormops.behavior_counts) THEN
+  IF EXISTS (SELECT 1 FROM stormops.behavior_counts) THEN
     TRUNCATE stormops.behavior_counts;
   END IF;
   RETURN NULL;

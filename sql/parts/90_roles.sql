@@ -74,7 +74,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.throttle_contacts_7d(),
   stormops.moves_guardrail_signal(pg_catalog.text, pg_catalog.bool),
   stormops.is_counted_behavior(pg_catalog.text),
-  stormops.behavior_counts_at(pg_catalog.timestamptz),
+  stormops.behavior_counts_at(pg_catalog.timestamptz, pg_catalog.text[]),
   stormops.escalate_complaints_30d(),
   stormops.guardrail_signal_row(pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz,
                                 pg_catalog.bool, pg_catalog.timestamptz),

@@ -87,15 +87,37 @@ for n in 1 2 3; do
 done
 counts="SELECT count(*) FROM ((TABLE stormops.behavior_counts EXCEPT ALL SELECT * FROM stormops.behavior_counts_at('infinity'))
                               UNION ALL (SELECT * FROM stormops.behavior_counts_at('infinity') EXCEPT ALL TABLE stormops.behavior_counts)) x"
-[ "$(q -c "$counts")" = 0 ] || fail "behavior_counts differs from behavior_counts_at('infinity') in $(q -c "$counts") rows"
 # guardrail_state against a rebuild from history, compared inside the windows
 # the readers count (a merge keeps older times until its arrays pass 64)
 state="SELECT property_id, first_event_at, last_contact_at, opted_out_at,
               (SELECT count(*) FROM unnest(recent_contacts) t WHERE t > now() - interval '7 days') AS contacts,
               (SELECT count(*) FROM unnest(recent_complaints) t WHERE t > now() - interval '30 days') AS complaints
          FROM stormops.guardrail_state"
-q -q -c "CREATE TABLE scratch.state AS $state"
-q -q -c "SELECT stormops.guardrail_state_rebuild()" >/dev/null
-d=$(q -c "SELECT count(*) FROM ((TABLE scratch.state EXCEPT ALL $state) UNION ALL ($state EXCEPT ALL TABLE scratch.state)) x")
-[ "$d" = 0 ] || fail "guardrail_state kept by the row triggers differs from its rebuild from history in $d rows"
-echo "ok - the row triggers on the shards keep behavior_counts equal to its history twin and guardrail_state equal to its rebuild ($(q -c "SELECT count(*) FROM stormops.guardrail_state") properties)"
+check_state() {   # $1: what was just done
+  local d
+  d=$(q -c "$counts")
+  [ "$d" = 0 ] || fail "after $1, behavior_counts differs from behavior_counts_at('infinity') in $d rows"
+  q -q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS scratch.state" -c "CREATE TABLE scratch.state AS $state"
+  q -q -c "SELECT stormops.guardrail_state_rebuild()" >/dev/null
+  d=$(q -c "SELECT count(*) FROM ((TABLE scratch.state EXCEPT ALL $state) UNION ALL ($state EXCEPT ALL TABLE scratch.state)) x")
+  [ "$d" = 0 ] || fail "after $1, guardrail_state differs from its rebuild from history in $d rows"
+}
+check_state "inserts"
+echo "ok - inserts: the row triggers on the shards keep behavior_counts equal to its history twin and guardrail_state equal to its rebuild ($(q -c "SELECT count(*) FROM stormops.guardrail_state") properties)"
+
+# corrections: each touched property recomputed from history on its shard.
+# (Citus itself refuses SET event_timestamp = event_timestamp - interval ...:
+# STABLE functions with column references; a correction sets values.)
+q -q -c "UPDATE stormops.behavior_events SET event_timestamp = '2019-03-01 00:00+00'
+          WHERE property_id IN (SELECT property_id FROM stormops.properties ORDER BY property_id LIMIT 50)
+            AND event_timestamp > now() - interval '40 days'"
+check_state "an UPDATE of times"
+q -q -c "UPDATE stormops.behavior_events SET event_type = 'response' WHERE event_type = 'contact' AND property_id LIKE 'dfw_75035%'"
+check_state "an UPDATE of types"
+q -q -c "DELETE FROM stormops.behavior_events WHERE property_id IN (SELECT property_id FROM stormops.properties ORDER BY property_id LIMIT 20 OFFSET 100)"
+check_state "a DELETE"
+echo "ok - corrections (UPDATE, DELETE) recompute the touched properties on their shards"
+q -q -c "TRUNCATE stormops.behavior_events"
+[ "$(q -c "SELECT (SELECT count(*) FROM stormops.behavior_counts) + (SELECT count(*) FROM stormops.guardrail_state)")" = 0 ] \
+  || fail "TRUNCATE of behavior_events left derived rows"
+echo "ok - TRUNCATE of behavior_events empties behavior_counts and guardrail_state once, from the coordinator"

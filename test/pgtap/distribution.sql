@@ -29,7 +29,7 @@ SELECT is((SELECT count(*)::int FROM stormops.distribution_plan() WHERE placemen
 SELECT is(stormops.citus_function_ddl('stormops.guardrail_state_rebuild()'::regprocedure), NULL,
           'a PL/pgSQL function has no Citus form (it needs none)');
 CREATE SCHEMA stormops_citus;
-SELECT lives_ok($$SELECT stormops.citus_function_ddl('stormops.behavior_counts_at(timestamptz)'::regprocedure)$$,
+SELECT lives_ok($$SELECT stormops.citus_function_ddl('stormops.behavior_counts_at(timestamptz, text[])'::regprocedure)$$,
                 'the Citus form of behavior_counts_at');
 INSERT INTO stormops.properties (property_id, zip) VALUES ('P1', '75034'), ('P2', '75034');
 INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp)
@@ -41,13 +41,13 @@ DO $$
 DECLARE s text;
 BEGIN
   FOREACH s IN ARRAY stormops.citus_function_ddl('stormops.contact_plan(text, uuid)'::regprocedure)
-              || stormops.citus_function_ddl('stormops.behavior_counts_at(timestamptz)'::regprocedure)
+              || stormops.citus_function_ddl('stormops.behavior_counts_at(timestamptz, text[])'::regprocedure)
               || stormops.citus_function_ddl('stormops.step_condition_holds(text, uuid, text, timestamptz)'::regprocedure) LOOP
     EXECUTE s;
   END LOOP;
 END;
 $$;
-SELECT ok(pg_get_function_sqlbody('stormops.behavior_counts_at(timestamptz)'::regprocedure) LIKE '%stormops_citus.behavior_counts_at(behavior_counts_at.as_of)%',
+SELECT ok(pg_get_function_sqlbody('stormops.behavior_counts_at(timestamptz, text[])'::regprocedure) LIKE '%stormops_citus.behavior_counts_at(behavior_counts_at.as_of, behavior_counts_at.property_ids)%',
           'the function now calls its twin');
 SELECT results_eq($$SELECT * FROM stormops.behavior_counts_at('infinity') ORDER BY 1$$,
                   $$SELECT * FROM counts_before ORDER BY 1$$,
