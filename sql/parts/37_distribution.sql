@@ -7,7 +7,12 @@
 -- Which table goes where comes from the catalog, one rule: a table whose
 -- primary key holds property_id is distributed by it, co-located with
 -- stormops.properties (referrals by referrer_property_id); every other table
--- is a reference table (copied to every node). schema.sql checks that every
+-- is a reference table (copied to every node), but competitor_permits, which
+-- stays a table of the coordinator: its statement trigger (the competitor
+-- defence, which proposes playbooks) then runs once, in the loading
+-- transaction, where on a reference table it would run on every node's copy
+-- and fail there. The key from proposal_runs to it cannot be kept (a
+-- reference table may not reference a local one). schema.sql checks that every
 -- table with a property_id column has it in its key (the outbox excepted:
 -- its property_id is mostly NULL, a reference table).
 --
@@ -215,7 +220,8 @@ RETURNS TABLE (relation pg_catalog.regclass, placement pg_catalog.text, distribu
 LANGUAGE sql STABLE
 BEGIN ATOMIC
   SELECT c.oid::pg_catalog.regclass,
-         CASE WHEN k.col IS NULL THEN 'reference' ELSE 'distributed' END,
+         CASE WHEN c.relname OPERATOR(pg_catalog.=) 'competitor_permits' THEN 'local'
+              WHEN k.col IS NULL THEN 'reference' ELSE 'distributed' END,
          k.col
     FROM pg_catalog.pg_class c
     LEFT JOIN LATERAL (
@@ -229,11 +235,16 @@ BEGIN ATOMIC
        LIMIT 1) k ON true
    WHERE c.relnamespace OPERATOR(pg_catalog.=) 'stormops'::pg_catalog.regnamespace
      AND c.relkind OPERATOR(pg_catalog.=) 'r'
+     -- the extension's own tables, not the shards Citus keeps beside them
+     AND EXISTS (SELECT FROM pg_catalog.pg_depend d
+                  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+                    AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass)
    -- properties first: the others are co-located with it
    ORDER BY k.col IS NULL DESC, c.relname OPERATOR(pg_catalog.<>) 'properties', c.relname;
 END;
 COMMENT ON FUNCTION stormops.distribution_plan() IS
-  'Where distribute() puts each table: distributed by property_id (or referrals by referrer_property_id), co-located with properties, or a reference table.';
+  'Where distribute() puts each table: distributed by property_id (or referrals by referrer_property_id), co-located with properties; competitor_permits local to the coordinator; or a reference table.';
 
 -- Makes this installation distributed (docs/scaling.md). Admins, on the Citus
 -- coordinator. Returns what it did, one row per table.
@@ -269,14 +280,14 @@ BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_dist_partition d WHERE d.logicalrelid = 'stormops.properties'::regclass) THEN
     RAISE NOTICE 'stormops is already distributed: nothing to do';
     RETURN QUERY
-      SELECT d.logicalrelid::regclass,
-             CASE d.partmethod WHEN 'n' THEN 'reference' ELSE 'distributed' END,
-             CASE d.partmethod WHEN 'n' THEN 'already a reference table'
-                  ELSE format('already distributed by %s', pg_catalog.column_to_column_name(d.logicalrelid, d.partkey)) END
-        FROM pg_catalog.pg_dist_partition d
-        JOIN pg_catalog.pg_class c ON c.oid = d.logicalrelid
-       WHERE c.relnamespace = 'stormops'::regnamespace
-       ORDER BY d.logicalrelid::regclass::text;
+      SELECT t.relation, t.placement,
+             CASE WHEN d.partmethod = 'n' THEN 'already a reference table'
+                  WHEN d.partmethod IS NOT NULL
+                    THEN format('already distributed by %s', pg_catalog.column_to_column_name(d.logicalrelid, d.partkey))
+                  WHEN t.placement = 'local' THEN 'already on the coordinator only'
+                  ELSE 'not converted: call stormops.distribute() after fixing why' END
+        FROM stormops.distribution_plan() t
+        LEFT JOIN pg_catalog.pg_dist_partition d ON d.logicalrelid = t.relation;
     RETURN;
   END IF;
   -- one distribution at a time
@@ -285,7 +296,8 @@ BEGIN
   -- 1. the foreign keys, to drop now and add back after the conversion
   CREATE TEMP TABLE stormops_citus_keys ON COMMIT DROP AS
   SELECT k.conrelid::regclass AS rel, k.conname, pg_catalog.pg_get_constraintdef(k.oid) AS def,
-         k.conname <> 'referrals_referred_known' AS restore
+         k.conname <> 'referrals_referred_known'
+           AND k.confrelid <> 'stormops.competitor_permits'::regclass AS restore
     FROM pg_catalog.pg_constraint k
     JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
    WHERE c.relnamespace = 'stormops'::regnamespace AND k.contype = 'f';
@@ -340,7 +352,10 @@ BEGIN
     PERFORM set_config('citus.shard_count', shard_count::text, true);
   END IF;
   FOR plan IN SELECT * FROM stormops.distribution_plan() LOOP
-    IF plan.placement = 'reference' THEN
+    IF plan.placement = 'local' THEN
+      relation := plan.relation; placement := 'local';
+      detail := 'stays on the coordinator: its trigger runs once, in the loading transaction';
+    ELSIF plan.placement = 'reference' THEN
       EXECUTE 'SELECT pg_catalog.create_reference_table($1)' USING plan.relation;
       relation := plan.relation; placement := 'reference'; detail := 'a copy on every node';
     ELSIF plan.relation = 'stormops.properties'::regclass THEN
@@ -365,7 +380,7 @@ BEGIN
   -- 6. the row form of the upkeep, on the shards
   EXECUTE 'CREATE TRIGGER behavior_events_upkeep AFTER INSERT OR UPDATE OR DELETE ON stormops.behavior_events '
           'FOR EACH ROW EXECUTE FUNCTION stormops.behavior_events_upkeep()';
-  RAISE NOTICE 'stormops distributed: % foreign keys kept; referrals_referred_known dropped (the referred property may be on another shard)', kept;
+  RAISE NOTICE 'stormops distributed: % foreign keys kept; referrals_referred_known (the referred property may be on another shard) and proposal_runs_permit_id_fkey (to the coordinator''s competitor_permits) dropped', kept;
 END;
 $$;
 COMMENT ON FUNCTION stormops.distribute(pg_catalog.int4) IS

@@ -156,6 +156,7 @@ DROP FUNCTION stormops.record_delivery(pg_catalog.int8, pg_catalog.int4, pg_cata
                                        pg_catalog.text, pg_catalog.int4, pg_catalog.int4);
 --@include 21_webhook_delivery.sql
 
+--@include 17_competitor_defence.sql
 --@include 37_distribution.sql
 --@include 90_roles.sql
 --@include 99_dump.sql

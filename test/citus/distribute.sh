@@ -19,6 +19,7 @@ q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
 fail() { echo "not ok - $1"; exit 1; }
 
 q -q -f test/demo/dfw_data.sql >/dev/null
+q -q -f test/demo/plays.sql >/dev/null   # the seed's plays, Active; Loyalty-DFW-HighSES defends 75230 and 75225
 # the questions, answered on one node (local tables in a scratch schema)
 questions=(
   "'{\"physics\": {\"min_sii_score\": 60, \"max_days_since_storm\": 45}, \"geography\": {\"zips\": [\"75034\", \"75035\"]}}', 'noaa_ep_135504_hail', '2019-04-01'"
@@ -35,8 +36,8 @@ out=$(q -c "SELECT placement || ' ' || count(*) FROM stormops.distribute(8) GROU
 want_distributed=$(q -c "SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'stormops'::regnamespace AND c.relkind = 'r'
                            AND EXISTS (SELECT FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
                                         WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attname IN ('property_id', 'referrer_property_id'))")
-[ "$out" = "distributed $want_distributed reference $(( $(q -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'stormops'::regnamespace AND relkind = 'r'") - want_distributed ))" ] \
-  || fail "distribute() placed: $out (want every table with property_id in its key distributed, the rest reference)"
+[ "$out" = "distributed $want_distributed local 1 reference $(( $(q -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'stormops'::regnamespace AND relkind = 'r'") - want_distributed - 1 ))" ] \
+  || fail "distribute() placed: $out (want every table with property_id in its key distributed, competitor_permits local, the rest reference)"
 echo "ok - distribute(): $out"
 
 # Citus' own view of it: co-located with properties, 8 shards each
@@ -49,16 +50,16 @@ echo "ok - one co-location group; behavior_events distributed by property_id"
 # every foreign key but one is back, on the coordinator and on each worker's copy
 keys=$(q -c "SELECT count(*) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
               WHERE c.relnamespace = 'stormops'::regnamespace AND k.contype = 'f'")
-[ "$keys" = 28 ] || fail "$keys foreign keys on the coordinator, want 28 (29 of the install less referrals_referred_known)"
+[ "$keys" = 27 ] || fail "$keys foreign keys on the coordinator, want 27 (29 of the install less referrals_referred_known and proposal_runs_permit_id_fkey)"
 for port in $CITUS_WORKER_PORTS; do
   k=$(q -p "$port" -c "SELECT count(*) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
                         WHERE c.relnamespace = 'stormops'::regnamespace AND k.contype = 'f'")   # shards are hidden
-  [ "$k" = 28 ] || fail "$k foreign keys on the copies of the worker at $port, want 28"
+  [ "$k" = 27 ] || fail "$k foreign keys on the copies of the worker at $port, want 27"
 done
 if q -q -c "INSERT INTO stormops.cohorts (cohort_name, property_id) VALUES ('x', 'no such property')" 2>/dev/null; then
   fail "a cohort row of an unknown property was accepted"
 fi
-echo "ok - 28 foreign keys kept on every node (referrals_referred_known dropped); Citus enforces them on the shards"
+echo "ok - 27 foreign keys kept on every node (referrals_referred_known and proposal_runs_permit_id_fkey dropped); Citus enforces them on the shards"
 
 # a second call changes nothing
 again=$(q -c "SELECT count(*) FILTER (WHERE detail LIKE 'already%') || '/' || count(*) FROM stormops.distribute()" 2>/dev/null)
@@ -121,3 +122,12 @@ q -q -c "TRUNCATE stormops.behavior_events"
 [ "$(q -c "SELECT (SELECT count(*) FROM stormops.behavior_counts) + (SELECT count(*) FROM stormops.guardrail_state)")" = 0 ] \
   || fail "TRUNCATE of behavior_events left derived rows"
 echo "ok - TRUNCATE of behavior_events empties behavior_counts and guardrail_state once, from the coordinator"
+
+# the competitor defence runs once, on the coordinator (competitor_permits
+# stays local there), not on every node's copy
+q -q -c "INSERT INTO stormops.competitor_permits (permit_id, zip, contractor_id, contractor_name, contractor_tier, filed_at)
+         VALUES ('rival-citus-1', '75230', 'rival', 'Rival Roofing', 'Tier1', now() - interval '1 hour')" 2>/dev/null
+n=$(q -c "SELECT count(*) || ' ' || string_agg(DISTINCT playbook_name, ',') FROM stormops.notification_outbox
+           WHERE kind = 'competitor_threat' AND payload->>'permit_id' = 'rival-citus-1'")
+[ "$n" = "1 Loyalty-DFW-HighSES" ] || fail "a rival permit gave competitor_threat notifications: $n (want 1 Loyalty-DFW-HighSES)"
+echo "ok - a rival permit in a defended ZIP is answered once, from the coordinator"

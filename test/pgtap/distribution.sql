@@ -3,7 +3,7 @@
 -- The distribution itself is tested on a Citus cluster (test/citus/distribute.sh).
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(10);
+SELECT plan(11);
 
 SELECT throws_ok($$SELECT * FROM stormops.distribute()$$, '0A000',
   'Citus is not installed in database ' || current_database(),
@@ -21,8 +21,10 @@ SELECT is((SELECT relation::text || ' ' || distribution_column
           'stormops.properties property_id', 'properties first: the others are co-located with it');
 SELECT is((SELECT distribution_column::text FROM stormops.distribution_plan() WHERE relation = 'stormops.referrals'::regclass),
           'referrer_property_id', 'referrals by its referrer');
+SELECT is((SELECT string_agg(relation::text, ' ') FROM stormops.distribution_plan() WHERE placement = 'local'),
+          'stormops.competitor_permits', 'competitor_permits stays on the coordinator, where its trigger runs once');
 SELECT is((SELECT count(*)::int FROM stormops.distribution_plan() WHERE placement = 'reference'),
-          (SELECT count(*)::int FROM pg_class WHERE relnamespace = 'stormops'::regnamespace AND relkind = 'r') - 13,
+          (SELECT count(*)::int FROM pg_class WHERE relnamespace = 'stormops'::regnamespace AND relkind = 'r') - 14,
           'every other table is a reference table');
 
 -- the Citus form of a SQL function: a PL/pgSQL twin, and the function calling it
