@@ -23,18 +23,23 @@
 --   every foreign key is dropped first (on the coordinator and, with DDL
 --   propagation off, on the workers' copies that CREATE EXTENSION made),
 --   the tables are converted, and the keys are added back, which Citus then
---   enforces on the shards. One cannot come back: referrals_referred_known
---   (the referred property may live on another shard): dropped for good.
+--   enforces on the shards. Two cannot come back and are dropped for good:
+--   referrals_referred_known (the referred property may live on another
+--   shard) and proposal_runs_permit_id_fkey (to the coordinator's table).
 -- - SQL functions (BEGIN ATOMIC) that read a distributed table fail on Citus
 --   ("parameterized queries for SQL functions referencing distributed tables
---   are not supported"). Each is re-created in PL/pgSQL from its own body
---   (stormops.citus_function_ddl, on every node): one source, two forms; on
---   a single node they stay SQL functions, which the planner can inline.
+--   are not supported"). Each gets a PL/pgSQL twin built from its own body,
+--   which it then calls (stormops.citus_function_ddl, on every node): one
+--   source, two forms; on a single node they stay SQL functions, which the
+--   planner can inline.
 -- - The statement triggers that keep guardrail_state and behavior_counts
 --   read transition tables, which a trigger running on a shard cannot pass to
---   a Citus query. On Citus they are replaced by row triggers
---   (behavior_events_upkeep) that merge each event into the co-located rows
---   of the same shard group, and recompute a corrected property from history.
+--   a Citus query. On Citus they are replaced by a row trigger
+--   (behavior_events_upkeep) that merges each event into the co-located rows
+--   of the same shard group, and recomputes a corrected property from history
+--   on its shard. It costs about 1.2 ms per event (docs/scaling.md): a
+--   batched upkeep for Citus is still to come. The truncate trigger stays:
+--   it acts only where it fires on the table itself, the coordinator's.
 --
 -- Failure modes: the statements run on the workers (run_command_on_workers)
 -- commit there even when distribute() fails later on the coordinator; each is
