@@ -10,6 +10,12 @@
  * are due (webhook_delivery.c) and exits. A run that dies half-way leaves its event uncommitted, hence
  * pending: the next run proposes it, once (generate_proposals makes one run
  * per playbook and event).
+ *
+ * On a Citus worker node (stormops.database set on every node of a cluster)
+ * a run ends at once: the coordinator proposes and delivers for the whole
+ * cluster (docs/scaling.md), and a run on each node would propose and send
+ * the same things up to three times. The check reads Citus' catalog only
+ * where Citus is installed; without Citus nothing changes.
  */
 #include "postgres.h"
 
@@ -35,6 +41,31 @@
 PGDLLEXPORT void stormops_storm_runner_main(Datum arg);
 
 #define RUNNER_NAME "stormops storm worker"
+
+/* True on a Citus worker node: Citus is installed and this node's group is not the coordinator's (0). */
+static bool
+on_citus_worker(void)
+{
+	bool		worker = false;
+
+	worker_begin_work("stormops: checking whether this node is a Citus worker");
+	if (OidIsValid(get_extension_oid("citus", true)))
+	{
+		bool		isnull;
+		Datum		value;
+
+		if (SPI_execute("SELECT groupid OPERATOR(pg_catalog.<>) 0 FROM pg_catalog.pg_dist_local_group", true, 1)
+			!= SPI_OK_SELECT)
+			elog(ERROR, "could not read pg_dist_local_group");
+		if (SPI_processed == 1)
+		{
+			value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			worker = !isnull && DatumGetBool(value);
+		}
+	}
+	worker_end_work();
+	return worker;
+}
 
 /* The pending events, oldest first, or NIL when stormops is not installed here. */
 static List *
@@ -191,6 +222,12 @@ stormops_storm_runner_main(Datum arg)
 	/* runs as a superuser: nothing it runs may resolve names through public */
 	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
 	pgstat_report_appname(RUNNER_NAME);
+
+	if (on_citus_worker())
+	{
+		ereport(DEBUG1, (errmsg("stormops storm worker: this node is a Citus worker; the coordinator runs storm events and notifications")));
+		proc_exit(0);
+	}
 
 	started = GetCurrentTimestamp();
 	SpinLockAcquire(&storm_worker_state->mutex);

@@ -131,3 +131,17 @@ n=$(q -c "SELECT count(*) || ' ' || string_agg(DISTINCT playbook_name, ',') FROM
            WHERE kind = 'competitor_threat' AND payload->>'permit_id' = 'rival-citus-1'")
 [ "$n" = "1 Loyalty-DFW-HighSES" ] || fail "a rival permit gave competitor_threat notifications: $n (want 1 Loyalty-DFW-HighSES)"
 echo "ok - a rival permit in a defended ZIP is answered once, from the coordinator"
+
+# the background worker runs on the coordinator only, even with
+# stormops.database set on every node as one configuration would
+db=postgres; source test/tools/deadlines.sh   # (its q is this one, on database postgres)
+for port in "$PGPORT" $CITUS_WORKER_PORTS; do
+  q -p "$port" -q -c "ALTER SYSTEM SET stormops.database = 'postgres'" -c "ALTER SYSTEM SET stormops.poll_interval = 1" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+done
+wait_for 30 "SELECT runs >= 3 FROM stormops.worker_status()" || fail "the coordinator's storm worker did not run"
+for port in $CITUS_WORKER_PORTS; do
+  r=$(q -p "$port" -c "SELECT runs FROM stormops.worker_status()")
+  [ "$r" = 0 ] || fail "the storm worker of the Citus worker at $port ran $r times"
+done
+echo "ok - the storm worker runs on the coordinator ($(q -c "SELECT runs FROM stormops.worker_status()") runs), not on the workers"

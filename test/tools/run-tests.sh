@@ -71,40 +71,30 @@ grep -E '^(not ok|# |Failed|Parse errors)' "$log/pgtap.out" | grep -v '^# Subtes
 tally "$(grep -cE '^ok ' "$log/pgtap.out")" \
   "$(grep -oE '^Failed [0-9]+/' "$log/pgtap.out" | tr -dc '0-9\n' | awk '{s+=$1} END {print s+0}')" $rc pgtap
 
-echo "== shell (test/shell)"
-ok=0; notok=0
-for t in test/shell/*.sh; do
-  [ -e "$t" ] || continue
-  bash "$t" >"$log/shell.out" 2>&1
-  rc=$?
-  if [ $rc -eq 0 ]; then
-    ok=$((ok + 1)); echo "ok - $t"
-  elif [ $rc -eq 77 ]; then
-    # a test whose data is absent (../shared/data): a skip, neither passed nor failed
-    skipped=$((skipped + 1)); echo "ok - $t # SKIP $(tail -1 "$log/shell.out")"
-  else
-    notok=$((notok + 1)); echo "not ok - $t"; tail -30 "$log/shell.out"
-  fi
-done
-tally $ok $notok 0 shell
-
-# Citus (issue 18): each script starts its own cluster of three (test/tools/
-# citus_cluster.sh) and exits 77 when ../shared/vendor has no Citus
-echo "== citus (test/citus)"
-ok=0; notok=0
-for t in test/citus/*.sh; do
-  [ -e "$t" ] || continue
-  bash "$t" >"$log/citus.out" 2>&1
-  rc=$?
-  if [ $rc -eq 0 ]; then
-    ok=$((ok + 1)); echo "ok - $t"
-  elif [ $rc -eq 77 ]; then
-    skipped=$((skipped + 1)); echo "ok - $t # SKIP $(tail -1 "$log/citus.out")"
-  else
-    notok=$((notok + 1)); echo "not ok - $t"; tail -30 "$log/citus.out"
-  fi
-done
-tally $ok $notok 0 citus
+# Scripts, one by one: exit 0 passes, 77 is a skip (their data is not in
+# ../shared/data, or Citus not in ../shared/vendor: neither passed nor
+# failed), anything else fails with the script's last lines.
+run_scripts() {   # run_scripts SUITE DIR
+  local suite=$1 t rc ok=0 notok=0
+  echo "== $suite ($2)"
+  for t in "$2"/*.sh; do
+    [ -e "$t" ] || continue
+    bash "$t" >"$log/$suite.out" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then
+      ok=$((ok + 1)); echo "ok - $t"
+    elif [ $rc -eq 77 ]; then
+      skipped=$((skipped + 1)); echo "ok - $t # SKIP $(tail -1 "$log/$suite.out")"
+    else
+      notok=$((notok + 1)); echo "not ok - $t"; tail -30 "$log/$suite.out"
+    fi
+  done
+  tally $ok $notok 0 "$suite"
+}
+run_scripts shell test/shell
+# Citus (issue 18): each script starts its own cluster of three
+# (test/tools/citus_cluster.sh) on this machine
+run_scripts citus test/citus
 
 cluster_stop
 [ "$skipped" -eq 0 ] || echo "$skipped skipped (their data is not in ../shared/data, or Citus not in ../shared/vendor)"
