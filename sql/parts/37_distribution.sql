@@ -309,9 +309,10 @@ BEGIN
   FOR keys IN SELECT * FROM pg_temp.stormops_citus_keys ORDER BY rel::text, conname LOOP
     node_ddl := node_ddl || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', keys.rel, keys.conname);
   END LOOP;
-  -- 2. the upkeep triggers of behavior_events in their row form
+  -- 2. the statement triggers of the behaviour upkeep, dropped (their row
+  --    form comes after the copy, step 6)
   node_ddl := node_ddl || stormops.citus_trigger_ddl();
-  -- 3. the SQL functions that read a distributed table, in PL/pgSQL
+  -- 3. the SQL functions that read a distributed table: their PL/pgSQL twins
   FOR fn IN
     SELECT p.oid::regprocedure AS f
       FROM pg_catalog.pg_proc p
