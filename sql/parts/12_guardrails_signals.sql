@@ -9,7 +9,12 @@
 -- contact, whether it opted out); guardrail_signal_row turns them into the
 -- signals' columns, in one place (issue 16: the three bodies had three
 -- copies). It is a SQL function of one SELECT, inlined into each query, so
--- the plans are what they were. test/pgtap/guardrail_signals.sql checks
+-- the plans are what they were. It reads no table: whether a do-not-contact
+-- entry for all channels opts the property out is part of the facts, tested
+-- in each source's own branch, and each branch joins the function on its
+-- own (two LATERAL joins under UNION ALL, not one over a UNION ALL): the
+-- form Citus can run on the shards (docs/scaling.md); one node plans it as
+-- before. test/pgtap/guardrail_signals.sql checks
 -- that the history and the maintained state agree. Failure modes: none of
 -- their own; a property with neither history nor a do-not-contact entry
 -- has no row.
@@ -29,15 +34,11 @@ BEGIN ATOMIC
            OPERATOR(pg_catalog./) 3600::pg_catalog.float8,
          guardrail_signal_row.contacts OPERATOR(pg_catalog.>) stormops.throttle_contacts_7d(),
          guardrail_signal_row.complaints OPERATOR(pg_catalog.>) stormops.escalate_complaints_30d(),
-         guardrail_signal_row.opted_out
-           OR EXISTS (SELECT FROM stormops.do_not_contact d
-                       WHERE d.property_id OPERATOR(pg_catalog.=) guardrail_signal_row.property_id
-                         AND d.channel OPERATOR(pg_catalog.=) 'all'
-                         AND d.added_at OPERATOR(pg_catalog.<=) guardrail_signal_row.as_of);
+         guardrail_signal_row.opted_out;
 END;
 COMMENT ON FUNCTION stormops.guardrail_signal_row(pg_catalog.text, pg_catalog.int4, pg_catalog.int4,
                                                   pg_catalog.timestamptz, pg_catalog.bool, pg_catalog.timestamptz) IS
-  'Internal: the guardrail signals'' columns from a property''s contacts (7 days), complaints (30 days), latest contact and opt-out as of a moment.';
+  'Internal: the guardrail signals'' columns from a property''s contacts (7 days), complaints (30 days), latest contact and opt-out (an opt_out event or a do-not-contact entry for all channels) as of a moment.';
 
 -- The signals of every property that has a contact, complaint or opt-out
 -- event at or before as_of, or a do-not-contact entry added by then; any
@@ -57,13 +58,21 @@ BEGIN ATOMIC
                  (pg_catalog.count(*) FILTER (WHERE b.complaint
                     AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) stormops.days_interval(30))))::pg_catalog.int4 AS complaints,
                  pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS last_contact,
-                 pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
+                 (pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out')
+                  OR EXISTS (SELECT FROM stormops.do_not_contact d
+                              WHERE d.property_id OPERATOR(pg_catalog.=) b.property_id
+                                AND d.channel OPERATOR(pg_catalog.=) 'all'
+                                AND d.added_at OPERATOR(pg_catalog.<=) as_of)) AS opted_out
             FROM stormops.behavior_events b
            WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
              AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
-           GROUP BY b.property_id
-          UNION ALL
-          SELECT d.property_id, 0, 0, NULL, false
+           GROUP BY b.property_id) s
+    CROSS JOIN LATERAL stormops.guardrail_signal_row(s.property_id, s.contacts, s.complaints, s.last_contact,
+                                                     s.opted_out, as_of) g
+  UNION ALL
+  SELECT g.*
+    FROM (SELECT d.property_id, 0 AS contacts, 0 AS complaints, NULL::pg_catalog.timestamptz AS last_contact,
+                 pg_catalog.bool_or(d.channel OPERATOR(pg_catalog.=) 'all') AS opted_out
             FROM stormops.do_not_contact d
            WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
              AND NOT EXISTS (SELECT FROM stormops.behavior_events b
@@ -94,14 +103,22 @@ BEGIN ATOMIC
                  (pg_catalog.count(*) FILTER (WHERE b.complaint
                     AND b.event_timestamp OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) stormops.days_interval(30))))::pg_catalog.int4 AS complaints,
                  pg_catalog.max(b.event_timestamp) FILTER (WHERE b.event_type OPERATOR(pg_catalog.=) 'contact') AS last_contact,
-                 pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out') AS opted_out
+                 (pg_catalog.bool_or(b.event_type OPERATOR(pg_catalog.=) 'opt_out')
+                  OR EXISTS (SELECT FROM stormops.do_not_contact d
+                              WHERE d.property_id OPERATOR(pg_catalog.=) b.property_id
+                                AND d.channel OPERATOR(pg_catalog.=) 'all'
+                                AND d.added_at OPERATOR(pg_catalog.<=) as_of)) AS opted_out
             FROM stormops.behavior_events b
            WHERE b.event_timestamp OPERATOR(pg_catalog.<=) as_of
              AND stormops.moves_guardrail_signal(b.event_type, b.complaint)
              AND b.property_id OPERATOR(pg_catalog.=) ANY (property_ids)
-           GROUP BY b.property_id
-          UNION ALL
-          SELECT d.property_id, 0, 0, NULL, false
+           GROUP BY b.property_id) s
+    CROSS JOIN LATERAL stormops.guardrail_signal_row(s.property_id, s.contacts, s.complaints, s.last_contact,
+                                                     s.opted_out, as_of) g
+  UNION ALL
+  SELECT g.*
+    FROM (SELECT d.property_id, 0 AS contacts, 0 AS complaints, NULL::pg_catalog.timestamptz AS last_contact,
+                 pg_catalog.bool_or(d.channel OPERATOR(pg_catalog.=) 'all') AS opted_out
             FROM stormops.do_not_contact d
            WHERE d.added_at OPERATOR(pg_catalog.<=) as_of
              AND d.property_id OPERATOR(pg_catalog.=) ANY (property_ids)
@@ -128,7 +145,11 @@ SELECT g.*
                            WHERE b.property_id OPERATOR(pg_catalog.=) g.property_id
                              AND b.event_type OPERATOR(pg_catalog.=) 'contact'
                              AND b.event_timestamp OPERATOR(pg_catalog.<=) pg_catalog.now()) END AS last_contact,
-               COALESCE(g.opted_out_at OPERATOR(pg_catalog.<=) pg_catalog.now(), false) AS opted_out,
+               COALESCE(g.opted_out_at OPERATOR(pg_catalog.<=) pg_catalog.now(), false)
+                 OR EXISTS (SELECT FROM stormops.do_not_contact d
+                             WHERE d.property_id OPERATOR(pg_catalog.=) g.property_id
+                               AND d.channel OPERATOR(pg_catalog.=) 'all'
+                               AND d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()) AS opted_out,
                (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(g.recent_contacts) t
                  WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) stormops.days_interval(7))
                    AND t OPERATOR(pg_catalog.<=) pg_catalog.now())::pg_catalog.int4 AS contacts,
@@ -136,9 +157,13 @@ SELECT g.*
                  WHERE t OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) stormops.days_interval(30))
                    AND t OPERATOR(pg_catalog.<=) pg_catalog.now())::pg_catalog.int4 AS complaints
           FROM stormops.guardrail_state g
-         WHERE g.first_event_at OPERATOR(pg_catalog.<=) pg_catalog.now()
-        UNION ALL
-        SELECT d.property_id, NULL, false, 0, 0
+         WHERE g.first_event_at OPERATOR(pg_catalog.<=) pg_catalog.now()) s
+  CROSS JOIN LATERAL stormops.guardrail_signal_row(s.property_id, s.contacts, s.complaints, s.last_contact,
+                                                   s.opted_out, pg_catalog.now()) g
+UNION ALL
+SELECT g.*
+  FROM (SELECT d.property_id, NULL::pg_catalog.timestamptz AS last_contact,
+               pg_catalog.bool_or(d.channel OPERATOR(pg_catalog.=) 'all') AS opted_out, 0 AS contacts, 0 AS complaints
           FROM stormops.do_not_contact d
          WHERE d.added_at OPERATOR(pg_catalog.<=) pg_catalog.now()
            AND NOT EXISTS (SELECT FROM stormops.guardrail_state g

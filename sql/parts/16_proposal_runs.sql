@@ -72,6 +72,14 @@ BEGIN
      WHERE n.channel = ANY (play_channels) AND n.added_at <= as_of
      GROUP BY n.property_id
     HAVING count(*) = cardinality(play_channels)
+  ), opted AS MATERIALIZED (
+    -- the do-not-contact entry for all channels (at most one per property),
+    -- joined rather than read by a correlated subquery: Citus can plan the
+    -- join (docs/scaling.md)
+    SELECT n.property_id, n.reason
+      FROM targets t
+      JOIN stormops.do_not_contact n ON n.property_id = t.property_id
+     WHERE n.channel = 'all' AND n.added_at <= as_of
   ), busy AS MATERIALIZED (
     -- worked by a Running execution: of another playbook, or of this one
     -- for an earlier storm or permit (one play at a time, and once)
@@ -91,9 +99,7 @@ BEGIN
                 WHEN stormops.holdout_draw(pb.playbook_id, t.property_id) < pb.holdout_share THEN 'holdout'
            END::stormops.decision AS early_decision,
            CASE WHEN s.opted_out THEN
-                  coalesce((SELECT 'on the do-not-contact list: ' || n.reason FROM stormops.do_not_contact n
-                             WHERE n.property_id = t.property_id AND n.channel = 'all' AND n.added_at <= as_of),
-                           'opted out')
+                  coalesce('on the do-not-contact list: ' || o.reason, 'opted out')
                 WHEN bl.property_id IS NOT NULL THEN
                   'on the do-not-contact list for every channel of this play: ' || bl.reasons
                 WHEN s.escalate_flag THEN
@@ -110,6 +116,7 @@ BEGIN
       LEFT JOIN signals s ON s.property_id = t.property_id
       LEFT JOIN blocked bl ON bl.property_id = t.property_id
       LEFT JOIN busy b ON b.property_id = t.property_id
+      LEFT JOIN opted o ON o.property_id = t.property_id
   ), decided AS MATERIALIZED (
     SELECT c.property_id, c.rank, c.complaint_count_30d,
            coalesce(c.early_decision,

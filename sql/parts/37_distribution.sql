@@ -32,6 +32,9 @@
 --   which it then calls (stormops.citus_function_ddl, on every node): one
 --   source, two forms; on a single node they stay SQL functions, which the
 --   planner can inline.
+-- - Functions pinned to generic plans (guardrail_signals_of, for one node's
+--   estimates) get custom plans: Citus cannot plan a multi-shard statement
+--   with unresolved parameters ("could not create distributed plan").
 -- - The statement triggers that keep guardrail_state and behavior_counts
 --   read transition tables, which a trigger running on a shard cannot pass to
 --   a Citus query. On Citus they are replaced by a row trigger
@@ -330,6 +333,21 @@ BEGIN
     END IF;
     node_ddl := node_ddl || fn_ddl;
   END LOOP;
+  -- 3b. functions pinned to generic plans (for one node's estimates): Citus
+  --     plans a multi-shard statement only with its parameters' values
+  FOR fn IN
+    SELECT p.oid::regprocedure AS f
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace = 'stormops'::regnamespace
+       AND 'plan_cache_mode=force_generic_plan' = ANY (p.proconfig)
+     ORDER BY p.oid::regprocedure::text
+  LOOP
+    node_ddl := node_ddl || format('ALTER FUNCTION %s SET plan_cache_mode = force_custom_plan', fn.f);
+  END LOOP;
+  -- 3c. a proposal run reads the shards in parallel and then writes reference
+  --     tables (executions, runs) that distributed tables reference: Citus
+  --     allows that only over one connection per node
+  node_ddl := node_ddl || 'ALTER FUNCTION stormops.propose_playbook(stormops.playbooks, text, text, text, integer, text, timestamptz) SET citus.multi_shard_modify_mode = sequential'::text;
   -- on the workers' copies of the extension (plain DDL there, not propagated),
   -- then here
   FOREACH ddl IN ARRAY node_ddl LOOP

@@ -32,7 +32,7 @@ for i in "${!questions[@]}"; do
         -c "CREATE TABLE scratch.funnel_$i AS SELECT * FROM stormops.targeting_funnel(${questions[$i]})"
 done
 
-out=$(q -c "SELECT placement || ' ' || count(*) FROM stormops.distribute(8) GROUP BY placement ORDER BY 1" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ')
+out=$(q -c "SELECT placement || ' ' || count(*) FROM stormops.distribute(8) GROUP BY placement ORDER BY 1" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ' || true)
 want_distributed=$(q -c "SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'stormops'::regnamespace AND c.relkind = 'r'
                            AND EXISTS (SELECT FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
                                         WHERE k.conrelid = c.oid AND k.contype = 'p' AND a.attname IN ('property_id', 'referrer_property_id'))")
@@ -94,17 +94,34 @@ state="SELECT property_id, first_event_at, last_contact_at, opted_out_at,
               (SELECT count(*) FROM unnest(recent_contacts) t WHERE t > now() - interval '7 days') AS contacts,
               (SELECT count(*) FROM unnest(recent_complaints) t WHERE t > now() - interval '30 days') AS complaints
          FROM stormops.guardrail_state"
+# the signals as read: from the maintained state (the view) and from history.
+# On Citus the view's now() is each worker's own (its transaction's start),
+# so last_contact_hours_ago may differ by the milliseconds between them; every
+# other column must be equal, and the hours within a second.
+cols="property_id, contact_frequency_7d, complaint_count_30d, throttle_flag, escalate_flag, opted_out"
+signals="SELECT (SELECT count(*) FROM ((SELECT $cols FROM stormops.guardrail_signals EXCEPT ALL SELECT $cols FROM stormops.guardrail_signals_at(now()))
+                                    UNION ALL (SELECT $cols FROM stormops.guardrail_signals_at(now()) EXCEPT ALL SELECT $cols FROM stormops.guardrail_signals)) x)
+              + (SELECT count(*) FROM stormops.guardrail_signals a JOIN stormops.guardrail_signals_at(now()) b USING (property_id)
+                  WHERE abs(a.last_contact_hours_ago - b.last_contact_hours_ago) * 3600 >= 1
+                     OR (a.last_contact_hours_ago IS NULL) <> (b.last_contact_hours_ago IS NULL))"
 check_state() {   # $1: what was just done
   local d
   d=$(q -c "$counts")
   [ "$d" = 0 ] || fail "after $1, behavior_counts differs from behavior_counts_at('infinity') in $d rows"
+  d=$(q -c "$signals")
+  [ "$d" = 0 ] || fail "after $1, guardrail_signals differs from guardrail_signals_at(now()) in $d rows"
   q -q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS scratch.state" -c "CREATE TABLE scratch.state AS $state"
   q -q -c "SELECT stormops.guardrail_state_rebuild()" >/dev/null
   d=$(q -c "SELECT count(*) FROM ((TABLE scratch.state EXCEPT ALL $state) UNION ALL ($state EXCEPT ALL TABLE scratch.state)) x")
   [ "$d" = 0 ] || fail "after $1, guardrail_state differs from its rebuild from history in $d rows"
 }
+# do-not-contact entries: for all channels (with and without history) and for one
+q -q -c "INSERT INTO stormops.do_not_contact (property_id, channel, reason)
+         SELECT property_id, CASE WHEN n % 3 = 0 THEN 'sms' ELSE 'all' END, 'asked'
+           FROM (SELECT property_id, row_number() OVER (ORDER BY property_id) AS n
+                   FROM stormops.properties WHERE property_id LIKE 'dfw_75225%') p WHERE n <= 30"
 check_state "inserts"
-echo "ok - inserts: the row triggers on the shards keep behavior_counts equal to its history twin and guardrail_state equal to its rebuild ($(q -c "SELECT count(*) FROM stormops.guardrail_state") properties)"
+echo "ok - inserts: the row triggers on the shards keep behavior_counts equal to its history twin, guardrail_state equal to its rebuild, and the signals read from the state equal those from history ($(q -c "SELECT count(*) FROM stormops.guardrail_signals") properties)"
 
 # corrections: each touched property recomputed from history on its shard.
 # (Citus itself refuses SET event_timestamp = event_timestamp - interval ...:
