@@ -51,7 +51,9 @@ BEGIN
                                                     + coalesce((st ->> 'duration_hours')::float8, stormops.step_open_hours())) * 3600),
          a.days, a.start_min, a.end_min,
          v.arms, m.method,
-         CASE m.method WHEN 'epsilon_greedy' THEN coalesce((ad ->> 'bandit_epsilon')::float8, 0.1) END,
+         -- a searched CASE: Citus deparses "CASE m.method WHEN 'epsilon_greedy'"
+         -- as "WHEN NULL::boolean" when it sends the statement to a node
+         CASE WHEN m.method = 'epsilon_greedy' THEN coalesce((ad ->> 'bandit_epsilon')::float8, 0.1) END,
          CASE WHEN m.method IN ('epsilon_greedy', 'thompson')
               THEN coalesce((ad ->> 'reoptimize_after_n_contacts')::int4, 100) END,
          (SELECT p.pool_id FROM stormops.arm_pools p

@@ -77,6 +77,38 @@ for i in "${!questions[@]}"; do
   echo "ok - question $i: the same ${d##* } targets, ranks and funnel on one node and on Citus"
 done
 
+# proposals: the storm of 24 March 2019 proposed on Citus and on one node (a
+# database of the coordinator without Citus, the same data and plays) give the
+# same decisions, executions and contact plans
+q -q -c "SET client_min_messages = warning" -c "CREATE DATABASE single"   # (not on the workers: one node)
+psql -X -q -v ON_ERROR_STOP=1 -d single -c "SET client_min_messages = warning" -c "CREATE EXTENSION stormops" \
+  -f test/demo/dfw_data.sql -f test/demo/plays.sql >/dev/null
+# the same playbook ids (random at creation) as on Citus: holdout draws hash them
+ids=$(q -c "SELECT string_agg(format('(%L, %L::uuid)', playbook_name, playbook_id), ', ') FROM stormops.playbooks")
+psql -X -q -v ON_ERROR_STOP=1 -d single >/dev/null <<SQL
+SET session_replication_role = replica;   -- keys unchecked while the ids change everywhere at once
+CREATE TEMP TABLE same_ids AS
+SELECT p.playbook_id AS old_id, v.new_id FROM stormops.playbooks p JOIN (VALUES $ids) v(name, new_id) ON v.name = p.playbook_name;
+DO \$\$
+DECLARE t regclass;
+BEGIN
+  FOR t IN SELECT a.attrelid::regclass FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            WHERE c.relnamespace = 'stormops'::regnamespace AND c.relkind = 'r' AND a.attname = 'playbook_id' LOOP
+    EXECUTE format('UPDATE %s x SET playbook_id = s.new_id FROM same_ids s WHERE x.playbook_id = s.old_id', t);
+  END LOOP;
+END \$\$;
+SQL
+decisions="SELECT playbook_name, property_id, rank, decision, regexp_replace(reason, '[0-9a-f]{8}-[0-9a-f-]{27}', 'X', 'g')
+             FROM stormops.generate_proposals('noaa_ep_135504_hail', '2019-03-27 21:30-05') ORDER BY 1, 3, 2"
+plans="SELECT p.playbook_name, count(DISTINCT e.execution_id), count(s.*), count(DISTINCT s.property_id), min(s.due_at), max(s.due_at)
+         FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
+         LEFT JOIN stormops.contact_steps s ON s.execution_id = e.execution_id GROUP BY 1 ORDER BY 1"
+one=$(psql -X -At -v ON_ERROR_STOP=1 -d single -c "$decisions" -c "$plans" 2>/dev/null)
+dist=$(q -c "$decisions" -c "$plans" 2>/dev/null) || fail "generate_proposals failed on Citus: $(q -c "$decisions" 2>&1 | grep -m1 ERROR)"
+[ -n "$one" ] && [ "$one" = "$dist" ] \
+  || fail "proposals differ: one node $(grep -c '' <<<"$one") lines, Citus $(grep -c '' <<<"$dist"): $(diff <(echo "$one") <(echo "$dist") | head -5)"
+echo "ok - the storm proposed on Citus gives one node's decisions ($(q -c "SELECT count(*) FROM stormops.proposal_decisions")), executions and contact plans ($(q -c "SELECT count(*) FROM stormops.contact_steps") steps)"
+
 # the upkeep on the shards: inserts from one statement and one by one
 q -q -c "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
          SELECT property_id, (ARRAY['contact','response','conversion','complaint','opt_out','contact'])[1 + abs(hashtext(property_id)) % 6],
