@@ -32,6 +32,9 @@ for i in "${!questions[@]}"; do
         -c "CREATE TABLE scratch.funnel_$i AS SELECT * FROM stormops.targeting_funnel(${questions[$i]})"
 done
 
+impacts="SELECT count(*) || ' ' || md5(string_agg(i::text, ',' ORDER BY i.property_id, i.event_id)) FROM stormops.property_impacts i"
+impacts_one=$(q -c "$impacts")
+
 out=$(q -c "SELECT placement || ' ' || count(*) FROM stormops.distribute(8) GROUP BY placement ORDER BY 1" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ' || true)
 want_distributed=$(q -c "SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'stormops'::regnamespace AND c.relkind = 'r'
                            AND EXISTS (SELECT FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
@@ -103,11 +106,25 @@ decisions="SELECT playbook_name, property_id, rank, decision, regexp_replace(rea
 plans="SELECT p.playbook_name, count(DISTINCT e.execution_id), count(s.*), count(DISTINCT s.property_id), min(s.due_at), max(s.due_at)
          FROM stormops.playbook_executions e JOIN stormops.playbooks p USING (playbook_id)
          LEFT JOIN stormops.contact_steps s ON s.execution_id = e.execution_id GROUP BY 1 ORDER BY 1"
+# the storm impact index computed again on Citus: the same rows as on one node
+[ "$(q -c "SELECT stormops.compute_impacts('noaa_ep_135504_hail')" -c "$impacts" | tail -1)" = "$impacts_one" ] \
+  || fail "compute_impacts on Citus gave other impacts than on one node"
+echo "ok - compute_impacts on Citus gives one node's impacts (${impacts_one%% *} rows)"
 one=$(psql -X -At -v ON_ERROR_STOP=1 -d single -c "$decisions" -c "$plans" 2>/dev/null)
-dist=$(q -c "$decisions" -c "$plans" 2>/dev/null) || fail "generate_proposals failed on Citus: $(q -c "$decisions" 2>&1 | grep -m1 ERROR)"
+# two sessions on the coordinator propose the same storm at once
+work=$(mktemp -d)
+q -c "$decisions" >"$work/a" 2>"$work/a.err" & a=$!
+q -c "$decisions" >"$work/b" 2>"$work/b.err" & b=$!
+wait $a || fail "generate_proposals failed on Citus: $(grep -m1 ERROR "$work/a.err")"
+wait $b || fail "generate_proposals failed on Citus: $(grep -m1 ERROR "$work/b.err")"
+dist=$(cat "$work/a"; q -c "$plans")
 [ -n "$one" ] && [ "$one" = "$dist" ] \
   || fail "proposals differ: one node $(grep -c '' <<<"$one") lines, Citus $(grep -c '' <<<"$dist"): $(diff <(echo "$one") <(echo "$dist") | head -5)"
-echo "ok - the storm proposed on Citus gives one node's decisions ($(q -c "SELECT count(*) FROM stormops.proposal_decisions")), executions and contact plans ($(q -c "SELECT count(*) FROM stormops.contact_steps") steps)"
+cmp -s "$work/a" "$work/b" || fail "the two sessions got different answers"
+runs=$(q -c "SELECT count(*) || ' ' || count(DISTINCT playbook_id) FROM stormops.proposal_runs WHERE event_id = 'noaa_ep_135504_hail'")
+[ "${runs% *}" = "${runs#* }" ] || fail "two sessions made runs $runs (runs, playbooks): a playbook ran twice"
+rm -rf "$work"
+echo "ok - two sessions proposing the storm at once on Citus: one run per playbook, the same answer, and one node's decisions ($(q -c "SELECT count(*) FROM stormops.proposal_decisions")), executions and contact plans ($(q -c "SELECT count(*) FROM stormops.contact_steps") steps)"
 
 # the upkeep on the shards: inserts from one statement and one by one
 q -q -c "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
