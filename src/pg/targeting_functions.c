@@ -11,6 +11,7 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "commands/extension.h"
 #include "fmgr.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -86,7 +87,9 @@ stormops_define_targeting_settings(void)
  * or later, as the storm worker and pg_cron run targeting. The counts form
  * gives the history's answer for any as_of (docs/targeting.md); for a past
  * as_of the history forms are cheaper, since more properties have events
- * after it.
+ * after it. Not on Citus: its planner refuses the counts form's correlated
+ * subquery under a LATERAL subquery without FROM, and the history forms run
+ * on the shards (docs/scaling.md).
  */
 static bool
 reads_behavior_counts(TimestampTz as_of)
@@ -94,6 +97,8 @@ reads_behavior_counts(TimestampTz as_of)
 	Oid			schema;
 
 	if (as_of < GetCurrentTransactionStartTimestamp())
+		return false;
+	if (OidIsValid(get_extension_oid("citus", true)))
 		return false;
 	schema = get_namespace_oid("stormops", true);
 	return OidIsValid(schema) && OidIsValid(get_relname_relid("behavior_counts", schema));
