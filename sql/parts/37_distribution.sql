@@ -204,24 +204,6 @@ $$;
 COMMENT ON FUNCTION stormops.behavior_events_upkeep() IS
   'Internal (on Citus, docs/scaling.md): the row trigger that keeps behavior_counts and guardrail_state where the statement triggers cannot run.';
 
--- The statements that drop the statement triggers of behavior_events' upkeep;
--- run on every node (on the workers' copies as well, so that their schema
--- follows the coordinator's). The row trigger is created once the table is
--- distributed (Citus then creates it on every shard and copy): created before,
--- it would fire for the rows Citus copies into the shards and count them twice.
-CREATE FUNCTION stormops.citus_trigger_ddl()
-RETURNS pg_catalog.text[]
-LANGUAGE sql IMMUTABLE
-BEGIN ATOMIC
-  SELECT ARRAY[
-    'DROP TRIGGER IF EXISTS behavior_counts_on_insert ON stormops.behavior_events',
-    'DROP TRIGGER IF EXISTS guardrail_state_on_insert ON stormops.behavior_events',
-    'DROP TRIGGER IF EXISTS guardrail_state_on_update ON stormops.behavior_events',
-    'DROP TRIGGER IF EXISTS guardrail_state_on_delete ON stormops.behavior_events']::pg_catalog.text[];
-END;
-COMMENT ON FUNCTION stormops.citus_trigger_ddl() IS
-  'Internal (distribute): the statements that drop the statement triggers of the behaviour upkeep on every node.';
-
 -- The placement of every table under the one rule above.
 CREATE FUNCTION stormops.distribution_plan()
 RETURNS TABLE (relation pg_catalog.regclass, placement pg_catalog.text, distribution_column pg_catalog.name)
@@ -312,9 +294,19 @@ BEGIN
   FOR keys IN SELECT * FROM pg_temp.stormops_citus_keys ORDER BY rel::text, conname LOOP
     node_ddl := node_ddl || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', keys.rel, keys.conname);
   END LOOP;
-  -- 2. the statement triggers of the behaviour upkeep, dropped (their row
-  --    form comes after the copy, step 6)
-  node_ddl := node_ddl || stormops.citus_trigger_ddl();
+  -- 2. the triggers that read transition tables (the behaviour upkeep's
+  --    statement triggers), which cannot run on the shards: dropped, on the
+  --    workers' copies as well. Their row form is created after the copy
+  --    (step 6): created before, it would fire for the rows Citus copies into
+  --    the shards and count them twice.
+  FOR keys IN
+    SELECT t.tgname FROM pg_catalog.pg_trigger t
+     WHERE t.tgrelid = 'stormops.behavior_events'::regclass AND NOT t.tgisinternal
+       AND (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL)
+     ORDER BY t.tgname
+  LOOP
+    node_ddl := node_ddl || format('DROP TRIGGER IF EXISTS %I ON stormops.behavior_events', keys.tgname);
+  END LOOP;
   -- 3. the SQL functions that read a distributed table: their PL/pgSQL twins
   FOR fn IN
     SELECT p.oid::regprocedure AS f
