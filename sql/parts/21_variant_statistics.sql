@@ -38,19 +38,19 @@ BEGIN ATOMIC
       FROM stormops.execution_steps x
      WHERE x.arm_pool_id OPERATOR(pg_catalog.=) arm_pool_counts.pool_id
   ), sent AS (
-    -- each execution's steps through the primary key (a pool is a few
-    -- executions of a table of millions; OFFSET 0 keeps the planner from
-    -- flattening this into a hash join over the whole table)
-    SELECT t.metric, s.arm, pg_catalog.count(*) AS n
+    -- each execution's steps through the primary key: the pool's executions
+    -- as an array (a pool is a few executions of a table of millions; a
+    -- plain join would be planned as a hash join over the whole table). Not
+    -- a LATERAL subquery with OFFSET 0, which Citus cannot push down when it
+    -- references a CTE (docs/scaling.md).
+    SELECT t.metric, c.arm, pg_catalog.count(*) AS n
       FROM steps t
-     CROSS JOIN LATERAL (SELECT c.arm
-                           FROM stormops.contact_steps c
-                          WHERE c.execution_id OPERATOR(pg_catalog.=) t.execution_id
-                            AND c.step OPERATOR(pg_catalog.=) t.step
-                            AND c.status OPERATOR(pg_catalog.=) 'sent' AND c.arm IS NOT NULL
-                            AND c.sent_at OPERATOR(pg_catalog.<=) as_of
-                         OFFSET 0) s
-     GROUP BY t.metric, s.arm
+      JOIN stormops.contact_steps c
+        ON c.execution_id OPERATOR(pg_catalog.=) t.execution_id AND c.step OPERATOR(pg_catalog.=) t.step
+     WHERE c.execution_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT DISTINCT t.execution_id FROM steps t))
+       AND c.status OPERATOR(pg_catalog.=) 'sent' AND c.arm IS NOT NULL
+       AND c.sent_at OPERATOR(pg_catalog.<=) as_of
+     GROUP BY t.metric, c.arm
   ), flagged AS (
     -- sent contacts with the outcome their step's metric names
     SELECT t.metric, c.arm, pg_catalog.count(*) AS n

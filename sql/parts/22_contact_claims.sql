@@ -17,7 +17,11 @@
 -- same execution may fail with a deadlock error (SQLSTATE 40P01): retry it.
 
 -- Whether a step's condition holds for a plan as of `as_of`: responses and
--- engagement attributed to its steps up to then, or its ltv_score.
+-- engagement attributed to its steps up to then, or its ltv_score. One
+-- subquery per source: on Citus every subquery of the statement is run
+-- before the CASE picks one, so the outcome conditions share one pass over
+-- the plan's outcomes, and the step number is cast only in its own branch
+-- ('ep_1' of if_no_response_to_step_1 is no integer).
 CREATE OR REPLACE FUNCTION stormops.step_condition_holds(condition pg_catalog.text, execution_id pg_catalog.uuid,
                                                         property_id pg_catalog.text, as_of pg_catalog.timestamptz)
 RETURNS pg_catalog.bool
@@ -29,26 +33,23 @@ BEGIN ATOMIC
       COALESCE((SELECT sc.ltv_score OPERATOR(pg_catalog.>=) stormops.high_ltv_threshold()
                   FROM stormops.property_scores sc
                  WHERE sc.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id), false)
-    WHEN condition OPERATOR(pg_catalog.=) 'if_engaged' THEN
-      EXISTS (SELECT FROM stormops.contact_outcomes o
-               WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
-                 AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
-                 AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
-                 AND o.is_engagement AND o.step IS NOT NULL)
-    WHEN condition OPERATOR(pg_catalog.^@) 'if_response_to_step_' THEN
-      EXISTS (SELECT FROM stormops.contact_outcomes o
-               WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
-                 AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
-                 AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
-                 AND o.is_response
-                 AND o.step OPERATOR(pg_catalog.=) pg_catalog.substr(condition, 21)::pg_catalog.int4)
-    WHEN condition OPERATOR(pg_catalog.^@) 'if_no_response_to_step_' THEN
-      NOT EXISTS (SELECT FROM stormops.contact_outcomes o
-                   WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
-                     AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
-                     AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of
-                     AND o.is_response
-                     AND o.step OPERATOR(pg_catalog.=) pg_catalog.substr(condition, 24)::pg_catalog.int4)
+    ELSE
+      (SELECT CASE
+                WHEN condition OPERATOR(pg_catalog.=) 'if_engaged' THEN
+                  COALESCE(pg_catalog.bool_or(o.is_engagement AND o.step IS NOT NULL), false)
+                WHEN condition OPERATOR(pg_catalog.^@) 'if_response_to_step_' THEN
+                  COALESCE(pg_catalog.bool_or(o.is_response AND o.step OPERATOR(pg_catalog.=)
+                             CASE WHEN condition OPERATOR(pg_catalog.^@) 'if_response_to_step_'
+                                  THEN pg_catalog.substr(condition, 21)::pg_catalog.int4 END), false)
+                WHEN condition OPERATOR(pg_catalog.^@) 'if_no_response_to_step_' THEN
+                  NOT COALESCE(pg_catalog.bool_or(o.is_response AND o.step OPERATOR(pg_catalog.=)
+                                 CASE WHEN condition OPERATOR(pg_catalog.^@) 'if_no_response_to_step_'
+                                      THEN pg_catalog.substr(condition, 24)::pg_catalog.int4 END), false)
+              END
+         FROM stormops.contact_outcomes o
+        WHERE o.property_id OPERATOR(pg_catalog.=) step_condition_holds.property_id
+          AND o.execution_id OPERATOR(pg_catalog.=) step_condition_holds.execution_id
+          AND o.event_timestamp OPERATOR(pg_catalog.<=) as_of)
   END;
 END;
 COMMENT ON FUNCTION stormops.step_condition_holds(pg_catalog.text, pg_catalog.uuid, pg_catalog.text, pg_catalog.timestamptz) IS
@@ -69,6 +70,130 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION stormops.contact_script(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
   'The script for a message variant and persona: the variant''s string, or its entry for the persona, else its "default".';
+
+-- Whether contact_steps is a distributed table of Citus (docs/scaling.md).
+-- Read through dynamic SQL: Citus' catalog exists only where it is installed.
+CREATE OR REPLACE FUNCTION stormops.contact_steps_distributed()
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  distributed bool := false;
+BEGIN
+  IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
+       INTO distributed USING 'stormops.contact_steps'::regclass;
+  END IF;
+  RETURN distributed;
+END;
+$$;
+COMMENT ON FUNCTION stormops.contact_steps_distributed() IS
+  'Internal: whether stormops.contact_steps is distributed by Citus.';
+
+-- The given steps (three arrays of one length: execution_id, property_id,
+-- step) that are still current (the next of their plan, planned or leased),
+-- locked FOR UPDATE SKIP LOCKED: a step another transaction holds is left
+-- out. The rows are returned as they are once locked, for the caller to
+-- check its own conditions on. On one node one statement; on Citus one
+-- statement per shard, as Citus locks rows in a statement on one shard only.
+CREATE OR REPLACE FUNCTION stormops.lock_current_steps(execution_ids pg_catalog.uuid[],
+                                                      property_ids pg_catalog.text[],
+                                                      steps pg_catalog.int2[])
+RETURNS SETOF stormops.contact_steps
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  lock_sql constant text :=
+    'SELECT s.* FROM stormops.contact_steps s
+      WHERE s.property_id = ANY ($2)
+        AND (s.execution_id, s.property_id, s.step) IN (SELECT * FROM unnest($1, $2, $3))
+        AND s.is_next AND s.status IN (''planned'', ''leased'')
+        FOR UPDATE SKIP LOCKED';
+  g record;
+BEGIN
+  IF NOT stormops.contact_steps_distributed() THEN
+    RETURN QUERY EXECUTE lock_sql USING execution_ids, property_ids, steps;
+    RETURN;
+  END IF;
+  FOR g IN SELECT get_shard_id_for_distribution_column('stormops.contact_steps', k.p) AS shard,
+                  array_agg(k.e) AS e, array_agg(k.p) AS p, array_agg(k.s) AS s
+             FROM unnest(execution_ids, property_ids, steps) AS k(e, p, s)
+            GROUP BY 1 ORDER BY 1 LOOP
+    RETURN QUERY EXECUTE lock_sql USING g.e, g.p, g.s;   -- the values name one shard
+  END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION stormops.lock_current_steps(pg_catalog.uuid[], pg_catalog.text[], pg_catalog.int2[]) IS
+  'Internal: the given contact steps still current, locked (SKIP LOCKED); per shard on Citus.';
+
+-- The candidates of one batch of a claim, locked: up to `want` current steps
+-- of a channel that are due and ready, earliest due and best rank first,
+-- each locked FOR UPDATE SKIP LOCKED, so concurrent claims never share one.
+-- On one node that is one statement. On Citus the candidates are read in
+-- order without a lock (one statement over the shards), then locked per
+-- shard (lock_current_steps) and checked again as locked; a page with steps
+-- another claim holds is followed by the next page (keyset order), until
+-- `want` are locked or no candidate is left. The rows come in no particular
+-- order.
+CREATE OR REPLACE FUNCTION stormops.claim_candidates(ch stormops.channel, want pg_catalog.int4,
+                                                    as_of pg_catalog.timestamptz)
+RETURNS SETOF stormops.contact_steps
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+AS $$
+DECLARE
+  got int := 0;
+  page int;
+  locked int;
+  es uuid[];
+  ps text[];
+  sts int2[];
+  dues timestamptz[];
+  ranks int4[];
+  n int;
+BEGIN
+  IF NOT stormops.contact_steps_distributed() THEN
+    RETURN QUERY
+      SELECT s.* FROM stormops.contact_steps s
+       WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
+         AND s.due_at <= as_of AND s.ready_at <= as_of
+       ORDER BY s.due_at, s.rank, s.property_id, s.execution_id
+       LIMIT want
+         FOR UPDATE SKIP LOCKED;
+    RETURN;
+  END IF;
+
+  LOOP
+    page := want - got;
+    -- the next page, after the last key of the one before (n of its rows)
+    SELECT array_agg(k.execution_id ORDER BY k.o), array_agg(k.property_id ORDER BY k.o),
+           array_agg(k.step ORDER BY k.o), array_agg(k.due_at ORDER BY k.o), array_agg(k.rank ORDER BY k.o)
+      INTO es, ps, sts, dues, ranks
+      FROM (SELECT s.execution_id, s.property_id, s.step, s.due_at, s.rank,
+                   row_number() OVER (ORDER BY s.due_at, s.rank, s.property_id, s.execution_id) AS o
+              FROM stormops.contact_steps s
+             WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
+               AND s.due_at <= as_of AND s.ready_at <= as_of
+               AND (n IS NULL OR (s.due_at, s.rank, s.property_id, s.execution_id)
+                                 > (dues[n], ranks[n], ps[n], es[n]))
+             ORDER BY s.due_at, s.rank, s.property_id, s.execution_id
+             LIMIT page) k;
+    EXIT WHEN es IS NULL;
+    RETURN QUERY
+      SELECT l.* FROM stormops.lock_current_steps(es, ps, sts) l
+       WHERE l.due_at <= as_of AND l.ready_at <= as_of;
+    GET DIAGNOSTICS locked = ROW_COUNT;
+    got := got + locked;
+    n := cardinality(es);
+    EXIT WHEN got >= want OR n < page;
+  END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION stormops.claim_candidates(stormops.channel, pg_catalog.int4, pg_catalog.timestamptz) IS
+  'Internal: the locked candidates of one batch of claim_due_contacts.';
 
 -- One batch of a claim: up to `want` candidates, each with what became of
 -- it (action: lease, skip, stop, expire, wait, or reopened: waited for an
@@ -93,12 +218,24 @@ BEGIN
     SELECT s.execution_id, s.property_id, s.step, s.rank, s.due_at, s.allowed_until, s.time_zone,
            s.contact_id AS prior_contact, s.lease_until AS prior_lease, s.claimed_at AS prior_claim,
            s.arm AS prior_arm
-      FROM stormops.contact_steps s
-     WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
-       AND s.due_at <= as_of AND s.ready_at <= as_of
-     ORDER BY s.due_at, s.rank, s.property_id, s.execution_id
-     LIMIT want
-       FOR UPDATE SKIP LOCKED
+      FROM stormops.claim_candidates(ch, want, as_of) s
+  ), converted AS MATERIALIZED (
+    -- the candidates' own rows, each read by property_id (on Citus, on their
+    -- shards): a conversion since the execution started, a do-not-contact
+    -- entry for the channel, the persona
+    SELECT DISTINCT c.execution_id, c.property_id
+      FROM cand c
+      JOIN stormops.playbook_executions e ON e.execution_id = c.execution_id
+      JOIN stormops.behavior_events b ON b.property_id = c.property_id
+     WHERE b.event_type = 'conversion' AND b.event_timestamp > e.execution_start AND b.event_timestamp <= as_of
+  ), blocked AS MATERIALIZED (
+    SELECT n.property_id, n.reason
+      FROM stormops.do_not_contact n
+     WHERE n.property_id IN (SELECT c.property_id FROM cand c) AND n.channel = ch::text AND n.added_at <= as_of
+  ), personas AS MATERIALIZED (
+    SELECT pr.property_id, pr.persona
+      FROM stormops.properties pr
+     WHERE pr.property_id IN (SELECT c.property_id FROM cand c)
   ), ctx AS MATERIALIZED (
     SELECT c.*, x.closes_at, x.condition, x.message_variant, x.offer_type,
            x.allowed_days, x.allowed_start_min, x.allowed_end_min,
@@ -107,18 +244,17 @@ BEGIN
            pb.playbook_name, pb.max_daily_contacts, pb.team_size_required, pr.persona,
            coalesce(g.opted_out, false) AS opted_out, coalesce(g.escalate_flag, false) AS escalate_flag,
            coalesce(g.throttle_flag, false) AS throttle_flag, g.complaint_count_30d, g.contact_frequency_7d,
-           EXISTS (SELECT FROM stormops.behavior_events b
-                    WHERE b.property_id = c.property_id AND b.event_type = 'conversion'
-                      AND b.event_timestamp > e.execution_start AND b.event_timestamp <= as_of) AS converted,
-           (SELECT n.reason FROM stormops.do_not_contact n
-             WHERE n.property_id = c.property_id AND n.channel = ch::text AND n.added_at <= as_of) AS blocked_for,
+           cv.property_id IS NOT NULL AS converted,
+           bl.reason AS blocked_for,
            x.condition IS NULL
              OR stormops.step_condition_holds(x.condition, c.execution_id, c.property_id, as_of) AS condition_holds
       FROM cand c
       JOIN stormops.execution_steps x ON x.execution_id = c.execution_id AND x.step = c.step
       JOIN stormops.playbook_executions e ON e.execution_id = c.execution_id
       JOIN stormops.playbooks pb ON pb.playbook_id = e.playbook_id
-      JOIN stormops.properties pr ON pr.property_id = c.property_id
+      JOIN personas pr ON pr.property_id = c.property_id
+      LEFT JOIN converted cv ON cv.execution_id = c.execution_id AND cv.property_id = c.property_id
+      LEFT JOIN blocked bl ON bl.property_id = c.property_id
       LEFT JOIN stormops.guardrail_signals_of((SELECT array_agg(c2.property_id) FROM cand c2), as_of) g
              ON g.property_id = c.property_id
   ), checked AS (
@@ -224,6 +360,7 @@ BEGIN
                                                    w.allowed_start_min, w.allowed_end_min) n ON true
   ), outcome AS MATERIALIZED (
     SELECT d.*, r.opens_at, r.open_until, ch.arm AS new_arm, ch.propensity AS new_propensity,
+           as_of + lease AS lease_end,   -- computed here: Citus refuses STABLE operators in an UPDATE's CASE
            ch.statistics_id AS new_statistics_id, coalesce(ch.arm, d.prior_arm, d.message_variant) AS variant,
            CASE d.final_verdict
              WHEN 'lease' THEN 'leased'
@@ -251,16 +388,26 @@ BEGIN
       LEFT JOIN reopened r ON d.final_verdict = 'wait' AND r.execution_id = d.execution_id AND r.step = d.step
                           AND r.time_zone = d.time_zone AND r.final_wait_from = d.final_wait_from
       LEFT JOIN chosen ch ON ch.execution_id = d.execution_id AND ch.property_id = d.property_id AND ch.step = d.step
+  ), next_steps AS MATERIALIZED (
+    -- the step each plan that goes on hands on to: its next one not final
+    -- (read before this statement's changes, as every part of it is)
+    SELECT n.execution_id, n.property_id, min(n.step) AS step
+      FROM outcome o
+      JOIN stormops.contact_steps n
+        ON n.execution_id = o.execution_id AND n.property_id = o.property_id AND n.step > o.step
+     WHERE o.final_verdict <> 'stop' AND o.new_status IN ('skipped', 'expired')
+       AND n.status IN ('planned', 'leased')
+     GROUP BY n.execution_id, n.property_id
   ), moved AS (
     UPDATE stormops.contact_steps s
        SET status = o.new_status,
            reason = o.new_reason,
            is_next = o.new_status IN ('planned', 'leased'),
-           ready_at = CASE o.new_status WHEN 'leased' THEN as_of + lease WHEN 'planned' THEN o.opens_at ELSE s.ready_at END,
+           ready_at = CASE o.new_status WHEN 'leased' THEN o.lease_end WHEN 'planned' THEN o.opens_at ELSE s.ready_at END,
            allowed_until = CASE o.new_status WHEN 'planned' THEN o.open_until ELSE s.allowed_until END,
            contact_id = coalesce(o.new_contact, s.contact_id),
            -- a wait keeps an unreported claim's lease: its late report is still taken
-           lease_until = CASE o.new_status WHEN 'leased' THEN as_of + lease WHEN 'planned' THEN s.lease_until END,
+           lease_until = CASE o.new_status WHEN 'leased' THEN o.lease_end WHEN 'planned' THEN s.lease_until END,
            claimed_at = CASE WHEN o.new_status = 'leased' THEN as_of ELSE s.claimed_at END,
            final_at = CASE WHEN o.new_status IN ('planned', 'leased') THEN NULL ELSE as_of END,
            arm = coalesce(o.new_arm, s.arm),
@@ -282,12 +429,8 @@ BEGIN
     -- a step that ends alone hands the plan to its next step not final
     UPDATE stormops.contact_steps s
        SET is_next = true
-      FROM outcome o
-     WHERE o.final_verdict <> 'stop' AND o.new_status IN ('skipped', 'expired')
-       AND s.execution_id = o.execution_id AND s.property_id = o.property_id
-       AND s.step = (SELECT min(n.step) FROM stormops.contact_steps n
-                      WHERE n.execution_id = o.execution_id AND n.property_id = o.property_id
-                        AND n.step > o.step AND n.status IN ('planned', 'leased'))
+      FROM next_steps n
+     WHERE s.execution_id = n.execution_id AND s.property_id = n.property_id AND s.step = n.step
   ), counted AS (
     INSERT INTO stormops.contact_day_counts AS dc (playbook_id, day, kind, claimed)
     SELECT o.playbook_id, CASE k.kind WHEN 'contacts' THEN today ELSE o.knock_day END, k.kind, count(*)

@@ -27,6 +27,7 @@ DECLARE
   s stormops.contact_steps;
   latest bigint;
   max_attempts int := stormops.contact_max_attempts();
+  why text;
 BEGIN
   IF outcome IS NULL OR NOT outcome = ANY (outcomes) THEN
     RAISE EXCEPTION 'unknown outcome %', coalesce(quote_literal(outcome), 'NULL')
@@ -50,14 +51,18 @@ BEGIN
             HINT = 'Whole dollars, 0 or more.';
   END IF;
 
-  -- the step of the claim (its lease is a change that names it); the step
-  -- says which claim holds it now
-  SELECT c.* INTO s
+  -- the step of the claim (its lease is a change that names it), then the
+  -- step locked by its key; the step says which claim holds it now. (Two
+  -- statements: on Citus a statement may lock rows of one shard only, and
+  -- the change is found by contact_id, which does not name the shard.)
+  SELECT h.execution_id, h.property_id, h.step INTO s.execution_id, s.property_id, s.step
     FROM stormops.contact_step_changes h
-    JOIN stormops.contact_steps c USING (execution_id, property_id, step)
    WHERE h.contact_id = id
-   LIMIT 1
-     FOR UPDATE OF c;
+   LIMIT 1;
+  SELECT c.* INTO s
+    FROM stormops.contact_steps c
+   WHERE c.execution_id = s.execution_id AND c.property_id = s.property_id AND c.step = s.step
+     FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'contact % does not exist', coalesce(id::text, 'NULL')
       USING ERRCODE = 'invalid_parameter_value', DETAIL = 'Parameter contact_id.',
@@ -90,13 +95,16 @@ BEGIN
   IF outcome IN ('sent', 'failed') THEN
     status := CASE WHEN outcome = 'sent' THEN 'sent'
                    WHEN s.attempts + 1 >= max_attempts THEN 'failed' ELSE 'planned' END;
+    -- (the reason is made here: Citus refuses STABLE functions such as
+    -- format() in an UPDATE's CASE)
+    why := CASE status
+             WHEN 'sent' THEN format('sent (contact %s)', id)
+             WHEN 'failed' THEN format('%s attempts failed (last: contact %s)', s.attempts + 1, id)
+             ELSE format('attempt %s of %s failed (contact %s); claimable again', s.attempts + 1, max_attempts, id)
+           END;
     UPDATE stormops.contact_steps c
        SET status = record_contact_result.status::stormops.contact_status,
-           reason = CASE record_contact_result.status
-                      WHEN 'sent' THEN format('sent (contact %s)', id)
-                      WHEN 'failed' THEN format('%s attempts failed (last: contact %s)', s.attempts + 1, id)
-                      ELSE format('attempt %s of %s failed (contact %s); claimable again', s.attempts + 1, max_attempts, id)
-                    END,
+           reason = why,
            is_next = record_contact_result.status = 'planned', lease_until = NULL, attempts = c.attempts + 1,
            ready_at = CASE WHEN record_contact_result.status = 'planned' THEN record_contact_result.at ELSE c.ready_at END,
            sent_at = CASE WHEN record_contact_result.status = 'sent' THEN record_contact_result.at END,

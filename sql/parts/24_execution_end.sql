@@ -25,31 +25,47 @@ DECLARE
   n bigint;
 BEGIN
   LOOP
-    WITH closing AS (
-      SELECT s.execution_id, s.property_id, s.step, x.closes_at, s.time_zone
+    WITH due AS MATERIALIZED (
+      SELECT s.execution_id, s.property_id, s.step, x.closes_at
         FROM stormops.execution_steps x
         JOIN stormops.contact_steps s ON s.execution_id = x.execution_id AND s.step = x.step
        WHERE x.closes_at <= as_of
          AND s.is_next AND s.status IN ('planned', 'leased')
          AND (s.status = 'planned' OR s.ready_at <= as_of)
-         FOR UPDATE OF s SKIP LOCKED
+    ), closing AS MATERIALIZED (
+      -- locked (SKIP LOCKED: a step a claim holds is left to it) and
+      -- checked again as locked; per shard on Citus (lock_current_steps)
+      SELECT l.execution_id, l.property_id, l.step, d.closes_at,
+             -- the reason is made here: Citus refuses STABLE functions of
+             -- columns in an UPDATE
+             format('closed at %s unsent', to_char(d.closes_at AT TIME ZONE l.time_zone, 'YYYY-MM-DD HH24:MI')) AS reason
+        FROM stormops.lock_current_steps(ARRAY(SELECT d.execution_id FROM due d ORDER BY d.property_id, d.execution_id, d.step),
+                                         ARRAY(SELECT d.property_id FROM due d ORDER BY d.property_id, d.execution_id, d.step),
+                                         ARRAY(SELECT d.step FROM due d ORDER BY d.property_id, d.execution_id, d.step)) l
+        JOIN due d ON d.execution_id = l.execution_id AND d.property_id = l.property_id AND d.step = l.step
+       WHERE l.status = 'planned' OR l.ready_at <= as_of
     ), gone AS (
       UPDATE stormops.contact_steps s
-         SET status = 'expired', is_next = false, lease_until = NULL, final_at = c.closes_at,
-             reason = format('closed at %s unsent', to_char(c.closes_at AT TIME ZONE c.time_zone, 'YYYY-MM-DD HH24:MI'))
+         SET status = 'expired', is_next = false, lease_until = NULL, final_at = c.closes_at, reason = c.reason
         FROM closing c
        WHERE s.execution_id = c.execution_id AND s.property_id = c.property_id AND s.step = c.step
       RETURNING s.execution_id, s.property_id, s.step, s.reason, s.final_at
     ), logged AS (
       INSERT INTO stormops.contact_step_changes (execution_id, property_id, step, status, reason, changed_at)
       SELECT g.execution_id, g.property_id, g.step, 'expired', g.reason, g.final_at FROM gone g
+    ), next_steps AS MATERIALIZED (
+      -- each plan's next step not final (a join, not a correlated
+      -- subquery, which Citus cannot run here)
+      SELECT k.execution_id, k.property_id, min(k.step) AS step
+        FROM gone g
+        JOIN stormops.contact_steps k
+          ON k.execution_id = g.execution_id AND k.property_id = g.property_id AND k.step > g.step
+       WHERE k.status IN ('planned', 'leased')
+       GROUP BY k.execution_id, k.property_id
     ), handed_on AS (
       UPDATE stormops.contact_steps s SET is_next = true
-        FROM gone g
-       WHERE s.execution_id = g.execution_id AND s.property_id = g.property_id
-         AND s.step = (SELECT min(k.step) FROM stormops.contact_steps k
-                        WHERE k.execution_id = g.execution_id AND k.property_id = g.property_id
-                          AND k.step > g.step AND k.status IN ('planned', 'leased'))
+        FROM next_steps n
+       WHERE s.execution_id = n.execution_id AND s.property_id = n.property_id AND s.step = n.step
     )
     SELECT count(*) INTO n FROM gone;
     expired := expired + n;

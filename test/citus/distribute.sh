@@ -129,6 +129,69 @@ runs=$(q -c "SELECT count(*) || ' ' || count(DISTINCT playbook_id) FROM stormops
 rm -rf "$work"
 echo "ok - two sessions proposing the storm at once on Citus: one run per playbook, the same answer, and one node's decisions ($(q -c "SELECT count(*) FROM stormops.proposal_decisions")), executions and contact plans ($(q -c "SELECT count(*) FROM stormops.contact_steps") steps)"
 
+# two senders claiming at once never share a step: the first holds its
+# claim open for 3 seconds before it commits, the second claims meanwhile.
+# (On Citus the second waits for the first: both write the day counters, a
+# reference table, whose writes Citus serializes; then it takes the next
+# ten.) One node gets the same two claims one after the other.
+claim10="SELECT property_id || ' ' || step FROM stormops.claim_due_contacts('paid_ads', 10, '2019-03-29 15:00-05') ORDER BY 1"
+work=$(mktemp -d)
+q -c "BEGIN" -c "$claim10" -c "SELECT pg_sleep(3)" -c "COMMIT" >"$work/a" 2>&1 & a=$!
+sleep 1
+q -c "$claim10" >"$work/b" 2>&1 || fail "the second claim failed: $(cat "$work/b")"
+wait $a || fail "the first claim failed: $(cat "$work/a")"
+sed -i '/^BEGIN$\|^COMMIT$\|^$/d' "$work/a"
+[ "$(grep -c '' "$work/a")" = 10 ] && [ "$(grep -c '' "$work/b")" = 10 ] \
+  || fail "two claims at once got $(grep -c '' "$work/a") and $(grep -c '' "$work/b") contacts, want 10 each"
+shared=$(sort "$work/a" "$work/b" | uniq -d | grep -c '' || true)
+[ "$shared" = 0 ] || fail "two claims at once shared $shared steps"
+for f in a b; do psql -X -At -v ON_ERROR_STOP=1 -d single -c "$claim10" >"$work/$f.one"; done
+cmp -s "$work/a" "$work/a.one" && cmp -s "$work/b" "$work/b.one" || fail "two claims at once on Citus took other steps than one after the other on one node"
+rm -rf "$work"
+echo "ok - two senders claiming at once on Citus get 10 steps each, share none, and take one node's steps"
+
+# contact claims and reports: each channel claimed at five moments, every
+# claimed contact reported sent and every third a response, and the steps
+# expired at the end, on both; the same claims and the same plans after
+# (contact ids are left out: two claims in one batch may draw them in
+# another order)
+claims=$(cat <<'SQL'
+CREATE TEMP TABLE claimed (at timestamptz, channel text, contact_id bigint, property_id text, step int, variant text);
+DO $$
+DECLARE
+  t timestamptz; ch text; r record; n int := 0;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['2019-03-28 15:00-05', '2019-03-29 15:00-05', '2019-03-31 10:00-05',
+                           '2019-04-02 15:00-05', '2019-04-05 10:00-05']::timestamptz[] LOOP
+    FOREACH ch IN ARRAY ARRAY['email', 'sms', 'paid_ads', 'door_knock'] LOOP
+      FOR r IN SELECT * FROM stormops.claim_due_contacts(ch, 20, t) ORDER BY property_id, step LOOP
+        INSERT INTO claimed VALUES (t, ch, r.contact_id, r.property_id, r.step, r.message_variant);
+        PERFORM stormops.record_contact_result(r.contact_id, 'sent', t + interval '1 minute');
+        n := n + 1;
+        IF n % 3 = 0 THEN PERFORM stormops.record_contact_result(r.contact_id, 'response', t + interval '2 hours'); END IF;
+      END LOOP;
+    END LOOP;
+  END LOOP;
+  PERFORM stormops.expire_contact_steps('2019-05-01');
+END $$;
+SELECT at, channel, property_id, step, variant FROM claimed ORDER BY 1, 2, 3, 4;
+SELECT p.playbook_name, s.property_id, s.step, s.status, regexp_replace(s.reason, 'contact [0-9]+', 'contact N', 'g'),
+       s.is_next, s.due_at, s.ready_at, s.sent_at, s.final_at, s.arm, s.attempts
+  FROM stormops.contact_steps s JOIN stormops.playbook_executions e USING (execution_id) JOIN stormops.playbooks p USING (playbook_id)
+ ORDER BY 1, 2, 3;
+SELECT status, count(*) FROM stormops.contact_step_changes GROUP BY 1 ORDER BY 1;
+SQL
+)
+one=$(psql -X -At -v ON_ERROR_STOP=1 -d single -c "SET client_min_messages = warning" -f - <<<"$claims" 2>&1) \
+  || fail "claims on one node failed: $(grep -m1 ERROR <<<"$one")"
+dist=$(q -c "SET client_min_messages = warning" -f - <<<"$claims" 2>&1) || fail "claims on Citus failed: $(grep -m1 ERROR <<<"$dist")"
+[ "$one" = "$dist" ] \
+  || fail "claims differ: one node $(grep -c '' <<<"$one") lines, Citus $(grep -c '' <<<"$dist"): $(diff <(echo "$one") <(echo "$dist") | head -5)"
+n=$(q -c "SELECT count(*) FILTER (WHERE status = 'sent') || ' sent, ' || count(*) FILTER (WHERE status = 'expired') || ' expired'
+           FROM stormops.contact_steps")
+case "$n" in "0 sent"*) fail "no contact was claimed and sent on Citus ($n)";; esac
+echo "ok - contact claims, reports and expiry on Citus give one node's claims and plans ($n)"
+
 # the upkeep on the shards: inserts from one statement and one by one
 q -q -c "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
          SELECT property_id, (ARRAY['contact','response','conversion','complaint','opt_out','contact'])[1 + abs(hashtext(property_id)) % 6],
