@@ -17,28 +17,6 @@ COMMENT ON TABLE stormops.worker_errors IS
   'Failed attempts of the background workers, with the error; the work stays pending and is tried again.';
 CREATE INDEX worker_errors_event_idx ON stormops.worker_errors (event_id, logged_at);
 
--- Storm events to propose (by the worker, or run_pending_proposals), oldest first: those with reports
--- or impacts (an event whose reports are still to come is not ready) that
--- no run has handled, or whose last handling had a playbook fail; an event
--- that failed as a whole in the last 5 minutes waits (no tight retry loop).
-CREATE FUNCTION stormops.storm_events_pending()
-RETURNS SETOF pg_catalog.text
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-  SELECT e.event_id FROM stormops.storm_events e
-   WHERE (EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id OPERATOR(pg_catalog.=) e.event_id)
-          OR EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id OPERATOR(pg_catalog.=) e.event_id))
-     AND NOT EXISTS (SELECT FROM stormops.event_proposals h
-                      WHERE h.event_id OPERATOR(pg_catalog.=) e.event_id
-                        AND h.playbooks_failed OPERATOR(pg_catalog.=) 0)
-     AND NOT EXISTS (SELECT FROM stormops.worker_errors w
-                      WHERE w.event_id OPERATOR(pg_catalog.=) e.event_id AND w.worker OPERATOR(pg_catalog.=) 'storm'
-                        AND w.logged_at OPERATOR(pg_catalog.>) (pg_catalog.now() OPERATOR(pg_catalog.-) '5 minutes'::pg_catalog.interval))
-   ORDER BY e.begin_at, e.event_id;
-END;
-COMMENT ON FUNCTION stormops.storm_events_pending() IS
-  'Storm events the storm worker will propose next, oldest first.';
-
 -- Commits that add storm data wake the worker (a no-op without it).
 CREATE FUNCTION stormops.wake_storm_worker()
 RETURNS trigger

@@ -7,6 +7,44 @@
 -- run_pending_proposals is its pg_cron entry point. The update from 0.1.0
 -- includes this part whole. Failure modes: the record is written in the
 -- event's own transaction, so it exists exactly when the handling committed.
+-- Storm events to propose (by the worker, or run_pending_proposals), oldest
+-- first: those with reports or impacts (an event whose reports are still to
+-- come is not ready) that no run has handled, or whose last handling had a
+-- playbook fail; an event that failed as a whole in the last 5 minutes
+-- waits (no tight retry loop). The events not yet handled are read first
+-- (few), then each without reports is looked up in property_impacts by
+-- itself, with LIMIT 1: on Citus property_impacts is distributed, and Citus
+-- runs no subquery correlated with a reference table's rows (0.1.0 asked it
+-- in one statement).
+CREATE OR REPLACE FUNCTION stormops.storm_events_pending()
+RETURNS SETOF pg_catalog.text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  e record;
+BEGIN
+  FOR e IN
+    SELECT s.event_id, EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id = s.event_id) AS reported
+      FROM stormops.storm_events s
+     WHERE NOT EXISTS (SELECT FROM stormops.event_proposals h
+                        WHERE h.event_id = s.event_id AND h.playbooks_failed = 0)
+       AND NOT EXISTS (SELECT FROM stormops.worker_errors w
+                        WHERE w.event_id = s.event_id AND w.worker = 'storm'
+                          AND w.logged_at > now() - interval '5 minutes')
+     ORDER BY s.begin_at, s.event_id
+  LOOP
+    IF NOT e.reported THEN
+      PERFORM 1 FROM stormops.property_impacts i WHERE i.event_id = e.event_id LIMIT 1;
+      CONTINUE WHEN NOT FOUND;
+    END IF;
+    RETURN NEXT e.event_id;
+  END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION stormops.storm_events_pending() IS
+  'Storm events the storm worker will propose next, oldest first.';
+
 CREATE OR REPLACE FUNCTION stormops.handle_storm_event(event_id pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql
@@ -16,8 +54,11 @@ DECLARE
   outcome text;
   failed int;
 BEGIN
-  IF NOT EXISTS (SELECT FROM stormops.property_impacts i WHERE i.event_id = handle_storm_event.event_id)
-     AND EXISTS (SELECT FROM stormops.storm_reports r WHERE r.event_id = handle_storm_event.event_id) THEN
+  -- (a query of its own with LIMIT 1, not EXISTS: on Citus property_impacts
+  -- is distributed, and Citus cannot run a column-less EXISTS over it)
+  PERFORM 1 FROM stormops.property_impacts i WHERE i.event_id = handle_storm_event.event_id LIMIT 1;
+  IF NOT FOUND
+     AND EXISTS (SELECT 1 FROM stormops.storm_reports r WHERE r.event_id = handle_storm_event.event_id) THEN
     PERFORM stormops.compute_impacts(handle_storm_event.event_id);
   END IF;
   PERFORM FROM stormops.generate_proposals(handle_storm_event.event_id);

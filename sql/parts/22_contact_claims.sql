@@ -71,26 +71,6 @@ END;
 COMMENT ON FUNCTION stormops.contact_script(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
   'The script for a message variant and persona: the variant''s string, or its entry for the persona, else its "default".';
 
--- Whether contact_steps is a distributed table of Citus (docs/scaling.md).
--- Read through dynamic SQL: Citus' catalog exists only where it is installed.
-CREATE OR REPLACE FUNCTION stormops.contact_steps_distributed()
-RETURNS pg_catalog.bool
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  distributed bool := false;
-BEGIN
-  IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
-    EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)'
-       INTO distributed USING 'stormops.contact_steps'::regclass;
-  END IF;
-  RETURN distributed;
-END;
-$$;
-COMMENT ON FUNCTION stormops.contact_steps_distributed() IS
-  'Internal: whether stormops.contact_steps is distributed by Citus.';
-
 -- The given steps (three arrays of one length: execution_id, property_id,
 -- step) that are still current (the next of their plan, planned or leased),
 -- locked FOR UPDATE SKIP LOCKED: a step another transaction holds is left
@@ -113,7 +93,7 @@ DECLARE
         FOR UPDATE SKIP LOCKED';
   g record;
 BEGIN
-  IF NOT stormops.contact_steps_distributed() THEN
+  IF NOT stormops.is_distributed('stormops.contact_steps') THEN
     RETURN QUERY EXECUTE lock_sql USING execution_ids, property_ids, steps;
     RETURN;
   END IF;
@@ -155,7 +135,7 @@ DECLARE
   ranks int4[];
   n int;
 BEGIN
-  IF NOT stormops.contact_steps_distributed() THEN
+  IF NOT stormops.is_distributed('stormops.contact_steps') THEN
     RETURN QUERY
       SELECT s.* FROM stormops.contact_steps s
        WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')

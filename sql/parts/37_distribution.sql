@@ -248,6 +248,7 @@ DECLARE
   keys record;
   plan record;
   fn record;
+  proc regprocedure;
   ddl text;
   fn_ddl text[];
   -- the twins' schema: the functions run with their caller's rights, so the
@@ -336,10 +337,20 @@ BEGIN
   LOOP
     node_ddl := node_ddl || format('ALTER FUNCTION %s SET plan_cache_mode = force_custom_plan', fn.f);
   END LOOP;
-  -- 3c. a proposal run reads the shards in parallel and then writes reference
-  --     tables (executions, runs) that distributed tables reference: Citus
-  --     allows that only over one connection per node
-  node_ddl := node_ddl || 'ALTER FUNCTION stormops.propose_playbook(stormops.playbooks, text, text, text, integer, text, timestamptz) SET citus.multi_shard_modify_mode = sequential'::text;
+  -- 3c. proposing reads the shards and then writes reference tables
+  --     (executions, runs) that distributed tables reference: Citus allows
+  --     that only when the transaction has used one connection per node
+  --     throughout, so every entry point of proposing (by hand, by the storm
+  --     worker, by pg_cron) runs so
+  FOREACH proc IN ARRAY ARRAY[
+      'stormops.propose_playbook(stormops.playbooks, text, text, text, integer, text, timestamptz)',
+      'stormops.generate_proposals(text, timestamptz)',
+      'stormops.storm_events_pending()',
+      'stormops.handle_storm_event(text)',
+      'stormops.run_pending_event(text)',
+      'stormops.run_pending_proposals()']::regprocedure[] LOOP
+    node_ddl := node_ddl || format('ALTER FUNCTION %s SET citus.multi_shard_modify_mode = sequential', proc);
+  END LOOP;
   -- on the workers' copies of the extension (plain DDL there, not propagated),
   -- then here
   FOREACH ddl IN ARRAY node_ddl LOOP

@@ -176,6 +176,7 @@ GRANT EXECUTE ON FUNCTION
   stormops.compute_impacts(pg_catalog.text),
   stormops.refresh_competition(pg_catalog.timestamptz, pg_catalog.int4),
   stormops.raise_out_of_range(pg_catalog.text, pg_catalog.text, pg_catalog.numeric, pg_catalog.text),
+  stormops.write_time(),
   stormops.lock_playbook(pg_catalog.text),
   stormops.set_playbook_status(pg_catalog.text, stormops.playbook_status),
   stormops.activate_playbook(pg_catalog.text),

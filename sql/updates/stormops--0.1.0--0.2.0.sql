@@ -15,6 +15,7 @@
 \echo Use "ALTER EXTENSION stormops UPDATE TO '0.2.0'" to load this file. \quit
 
 --@include 01_local_time.sql
+--@include 01_cluster.sql
 
 ALTER TABLE stormops.zip_codes
   ADD COLUMN time_zone pg_catalog.text
@@ -144,6 +145,7 @@ SELECT stormops.behavior_counts_from_history(NULL);
 --@include 12_guardrails_truncate.sql
 --@include 12_guardrails_history.sql
 --@include 06_playbook_revision.sql
+--@include 06_playbook_writes.sql
 --@include 12_guardrails_signals.sql
 --@include 19_storm_worker_events.sql
 --@include 09_roof_vulnerability.sql

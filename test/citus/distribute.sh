@@ -277,3 +277,61 @@ for port in $CITUS_WORKER_PORTS; do
   [ "$r" = 0 ] || fail "the storm worker of the Citus worker at $port ran $r times"
 done
 echo "ok - the storm worker runs on the coordinator ($(q -c "SELECT runs FROM stormops.worker_status()") runs), not on the workers"
+
+# the storm worker proposes on Citus: a storm that arrives now (the Frisco
+# storm's reports, three hours ago) is settled, its impacts computed and
+# proposed by the coordinator's worker, with the decisions one node makes
+# for it (run_pending_proposals does the worker's work there)
+new_storm="INSERT INTO stormops.storm_events (event_id, event_type, magnitude, begin_at, end_at, source)
+           SELECT 'citus_worker_storm', event_type, magnitude, now() - interval '3 hours', now() - interval '2 hours', source
+             FROM stormops.storm_events WHERE event_id = 'noaa_ep_135504_hail';
+           INSERT INTO stormops.storm_reports (report_id, event_id, reported_at, lat, lon, magnitude, source)
+           SELECT 'w_' || report_id, 'citus_worker_storm', now() - interval '3 hours' + (reported_at - '2019-03-24 17:33-06'),
+                  lat, lon, magnitude, source
+             FROM stormops.storm_reports WHERE event_id = 'noaa_ep_135504_hail';
+           SELECT stormops.settle_events(ARRAY['citus_worker_storm']);"
+worker_decisions="SELECT playbook_name, property_id, rank, decision, regexp_replace(reason, '[0-9a-f]{8}-[0-9a-f-]{27}', 'X', 'g')
+                    FROM stormops.event_decisions('citus_worker_storm') ORDER BY 1, 3, 2"
+q -q -1 -c "$new_storm" >/dev/null
+wait_for 60 "SELECT EXISTS (SELECT FROM stormops.event_proposals WHERE event_id = 'citus_worker_storm')" \
+  || fail "the storm worker did not propose the new storm on Citus: $(q -c "SELECT string_agg(error, '; ') FROM stormops.worker_errors")"
+out=$(q -c "SELECT playbooks_failed || ' ' || playbooks_run FROM stormops.event_proposals WHERE event_id = 'citus_worker_storm'")
+[ "${out% *}" = 0 ] || fail "the storm worker's proposals on Citus failed: $(q -c "SELECT outcome FROM stormops.event_proposals WHERE event_id = 'citus_worker_storm'")"
+psql -X -q -1 -v ON_ERROR_STOP=1 -d single -c "SET client_min_messages = warning" -c "$new_storm" \
+  -c "SELECT count(*) FROM stormops.run_pending_proposals()" >/dev/null
+one=$(psql -X -At -v ON_ERROR_STOP=1 -d single -c "$worker_decisions")
+dist=$(q -c "$worker_decisions")
+[ -n "$one" ] && [ "$one" = "$dist" ] \
+  || fail "the worker's decisions differ from one node's: one node $(grep -c '' <<<"$one") lines, Citus $(grep -c '' <<<"$dist"): $(diff <(echo "$one") <(echo "$dist") | head -5)"
+echo "ok - the storm worker on the coordinator settles, computes and proposes a new storm on Citus: one node's $(grep -c '' <<<"$dist") decisions"
+
+# playbook writes after distribute(): playbooks and their versions are
+# reference tables, whose triggers fire on every node's copy; the copies
+# stay equal and each version is recorded once
+q -q -c "SELECT stormops.revise_playbook('Frisco-Alpha', '{\"max_daily_contacts\": 60}')" >/dev/null \
+  || fail "revise_playbook failed on Citus"
+q -q -c "INSERT INTO stormops.playbooks (playbook_name, status, targeting_rules, channel_strategy, playbook_version)
+         SELECT 'Frisco-Beta', 'Draft', targeting_rules, channel_strategy, '1.0.0' FROM stormops.playbooks
+          WHERE playbook_name = 'Frisco-Alpha'" || fail "a new playbook was refused on Citus"
+q -q -c "SELECT stormops.activate_playbook('Frisco-Beta')" -c "SELECT stormops.revise_playbook('Frisco-Beta', '{\"max_daily_contacts\": 70}')" \
+  -c "SELECT stormops.pause_playbook('Frisco-Beta')" >/dev/null \
+  || fail "status moves of a new playbook failed on Citus"
+if q -q -c "UPDATE stormops.playbooks SET status = 'Draft' WHERE playbook_name = 'Frisco-Beta'" 2>/dev/null; then
+  fail "a move Paused -> Draft was accepted on Citus"
+fi
+v=$(q -c "SELECT string_agg(p.playbook_name || ' ' || v.playbook_version, ', ' ORDER BY p.playbook_name, v.playbook_version)
+            FROM stormops.playbook_versions v JOIN stormops.playbooks p USING (playbook_id)")
+[ "$v" = "Frisco-Alpha 1.0.0, Frisco-Beta 1.0.0" ] || fail "versions recorded on Citus: $v"
+copies() {   # $1: table; the md5 of its copy (placement) on every node
+  local shard port
+  shard=$(q -c "SELECT shard_name('$1'::regclass, shardid) FROM pg_dist_shard WHERE logicalrelid = '$1'::regclass")
+  for port in "$PGPORT" $CITUS_WORKER_PORTS; do
+    q -p "$port" -c "SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM $shard t"
+  done | sort -u
+}
+for t in stormops.playbooks stormops.playbook_versions; do
+  [ "$(copies $t | grep -c '')" = 1 ] || fail "the copies of $t differ between the nodes: $(copies $t | paste -sd' ')"
+done
+q -q -c "SELECT stormops.retire_playbook('Frisco-Beta')" -c "DELETE FROM stormops.playbooks WHERE playbook_name = 'Frisco-Beta'" >/dev/null \
+  || fail "a playbook without executions could not be deleted on Citus"
+echo "ok - playbook writes after distribute(): revised, created, moved, refused and deleted; each version recorded once, every node's copy equal"
