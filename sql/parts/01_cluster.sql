@@ -68,3 +68,43 @@ END;
 $$;
 COMMENT ON FUNCTION stormops.write_time() IS
   'now(), or on Citus the distributed transaction''s stamp, the same on every node.';
+
+-- The table a statement trigger's merge writes for `target`: the target
+-- itself, or, when the trigger fires on a shard of `base` (on Citus, where
+-- triggers run on the shards), the shard of `target` co-located with it
+-- (the same hash range, on the same node). A statement over shards is plain
+-- PostgreSQL, so the trigger's transition table stays in reach, which a
+-- statement over the distributed table would not have ("could not find
+-- named tuplestore"). Fails when Citus has no such shard (not co-located).
+CREATE OR REPLACE FUNCTION stormops.colocated_target(fired_on pg_catalog.regclass, base pg_catalog.regclass,
+                                                    target pg_catalog.regclass)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  shard bigint;
+  twin text;
+BEGIN
+  IF fired_on = base THEN
+    RETURN target::text;
+  END IF;
+  -- a shard is named after its table and its shard id
+  shard := substring((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = fired_on) FROM '_([0-9]+)$')::bigint;
+  EXECUTE 'SELECT pg_catalog.format(''%I.%I'', n.nspname, c.relname || ''_'' || t.shardid)
+             FROM pg_catalog.pg_dist_shard s
+             JOIN pg_catalog.pg_dist_shard t ON t.logicalrelid = $2 AND t.shardminvalue = s.shardminvalue
+             JOIN pg_catalog.pg_class c ON c.oid = t.logicalrelid
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE s.shardid = $1 AND s.logicalrelid = $3'
+     INTO twin USING shard, target, base;
+  IF twin IS NULL THEN
+    RAISE EXCEPTION 'no shard of % is co-located with %', target, fired_on
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Distribute with stormops.distribute(), which co-locates every per-property table.';
+  END IF;
+  RETURN twin;
+END;
+$$;
+COMMENT ON FUNCTION stormops.colocated_target(pg_catalog.regclass, pg_catalog.regclass, pg_catalog.regclass) IS
+  'Internal: the table a trigger fired on `fired_on` writes for `target`: the target, or on Citus its shard co-located with the firing shard.';

@@ -158,22 +158,25 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  INSERT INTO stormops.behavior_counts AS c
-         (property_id, contacts, responses, last_conversion_at, last_event_at)
-  SELECT n.property_id,
-         count(*) FILTER (WHERE n.event_type = 'contact'),
-         count(*) FILTER (WHERE n.event_type = 'response'),
-         max(n.event_timestamp) FILTER (WHERE n.event_type = 'conversion'),
-         max(n.event_timestamp)
-    FROM new_events n
-   WHERE stormops.is_counted_behavior(n.event_type)
-   GROUP BY n.property_id
-   ORDER BY n.property_id   -- one lock order: concurrent loads of one statement each wait, never deadlock
-  ON CONFLICT (property_id) DO UPDATE SET
-    contacts = c.contacts + EXCLUDED.contacts,
-    responses = c.responses + EXCLUDED.responses,
-    last_conversion_at = greatest(c.last_conversion_at, EXCLUDED.last_conversion_at),
-    last_event_at = greatest(c.last_event_at, EXCLUDED.last_event_at);
+  -- the table is behavior_counts, or on Citus its shard next to the one
+  -- this fires on (stormops.colocated_target, docs/scaling.md)
+  EXECUTE format($merge$
+    INSERT INTO %s AS c (property_id, contacts, responses, last_conversion_at, last_event_at)
+    SELECT n.property_id,
+           count(*) FILTER (WHERE n.event_type = 'contact'),
+           count(*) FILTER (WHERE n.event_type = 'response'),
+           max(n.event_timestamp) FILTER (WHERE n.event_type = 'conversion'),
+           max(n.event_timestamp)
+      FROM new_events n
+     WHERE stormops.is_counted_behavior(n.event_type)
+     GROUP BY n.property_id
+     ORDER BY n.property_id   -- one lock order: concurrent loads of one statement each wait, never deadlock
+    ON CONFLICT (property_id) DO UPDATE SET
+      contacts = c.contacts + EXCLUDED.contacts,
+      responses = c.responses + EXCLUDED.responses,
+      last_conversion_at = greatest(c.last_conversion_at, EXCLUDED.last_conversion_at),
+      last_event_at = greatest(c.last_event_at, EXCLUDED.last_event_at)$merge$,
+    stormops.colocated_target(TG_RELID, 'stormops.behavior_events', 'stormops.behavior_counts'));
   RETURN NULL;
 END;
 $$;

@@ -36,13 +36,17 @@
 --   estimates) get custom plans: Citus cannot plan a multi-shard statement
 --   with unresolved parameters ("could not create distributed plan").
 -- - The statement triggers that keep guardrail_state and behavior_counts
---   read transition tables, which a trigger running on a shard cannot pass to
---   a Citus query. On Citus they are replaced by a row trigger
---   (behavior_events_upkeep) that merges each event into the co-located rows
---   of the same shard group, and recomputes a corrected property from history
---   on its shard. It costs about 1.2 ms per event (docs/scaling.md): a
---   batched upkeep for Citus is still to come. The truncate trigger stays:
---   it acts only where it fires on the table itself, the coordinator's.
+--   read transition tables. Citus runs triggers on the shards, where a Citus
+--   query cannot read a transition table ("could not find named
+--   tuplestore"), so the insert merges name their table at run time
+--   (stormops.colocated_target): on a shard of behavior_events they write
+--   the co-located shards, a plain PostgreSQL statement on the same node,
+--   one per shard per loading statement. The correction trigger, which
+--   recomputes from history through Citus queries, becomes a row trigger
+--   (behavior_events_upkeep). The triggers are dropped before the copy and
+--   created again after it, so the copied rows are not counted twice. The
+--   truncate trigger stays: it acts only where it fires on the table
+--   itself, the coordinator's.
 --
 -- Failure modes: the statements run on the workers (run_command_on_workers)
 -- commit there even when distribute() fails later on the coordinator; each is
@@ -124,74 +128,21 @@ $$;
 COMMENT ON FUNCTION stormops.citus_function_ddl(pg_catalog.regprocedure) IS
   'Internal (distribute): the statements that give a one-statement SQL function its Citus form (a PL/pgSQL twin in stormops_citus, called by the function); NULL for other functions.';
 
--- The times after a moment, in order: the pruning of the guardrail state's
--- arrays in a form Citus takes inside an INSERT (no subquery).
-CREATE FUNCTION stormops.times_after(times pg_catalog.timestamptz[], after pg_catalog.timestamptz)
-RETURNS pg_catalog.timestamptz[]
-LANGUAGE sql IMMUTABLE
-BEGIN ATOMIC
-  SELECT ARRAY(SELECT t FROM pg_catalog.unnest(times) t WHERE t OPERATOR(pg_catalog.>) after ORDER BY t);
-END;
-COMMENT ON FUNCTION stormops.times_after(pg_catalog.timestamptz[], pg_catalog.timestamptz) IS
-  'Internal (on Citus): the times after a moment, in order.';
-
--- Row-level upkeep of behavior_counts and guardrail_state, the form the
--- statement triggers of 12_behavior_counts.sql and 12_guardrails*.sql take on
--- Citus: an insert merges its one event with the same rules as the statement
--- merges (counted and signal-moving events only, arrays pruned past 64); an
--- update or a delete recomputes the touched properties from history, as the
--- correction trigger does. Each row's writes go to the shards of its own
--- property, co-located on the same node.
+-- Corrections of behaviour events on Citus: an update or a delete
+-- recomputes the touched properties from history, as the correction trigger
+-- of 12_guardrails_history.sql does on one node. That trigger reads
+-- transition tables and then Citus queries (the history), which a trigger on
+-- a shard cannot combine, so on Citus it is this row trigger; inserts keep
+-- their statement merges, which write the co-located shards
+-- (stormops.colocated_target).
 CREATE FUNCTION stormops.behavior_events_upkeep()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-  -- values, not now() - interval '8 days': Citus takes only IMMUTABLE
-  -- functions (no subquery) in the SET of an ON CONFLICT
-  contacts_since timestamptz := now() - interval '8 days';
-  complaints_since timestamptz := now() - interval '31 days';
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    IF stormops.is_counted_behavior(NEW.event_type) THEN
-      INSERT INTO stormops.behavior_counts AS c (property_id, contacts, responses, last_conversion_at, last_event_at)
-      VALUES (NEW.property_id, (NEW.event_type = 'contact')::int, (NEW.event_type = 'response')::int,
-              CASE WHEN NEW.event_type = 'conversion' THEN NEW.event_timestamp END, NEW.event_timestamp)
-      ON CONFLICT (property_id) DO UPDATE SET
-        contacts = c.contacts + EXCLUDED.contacts,
-        responses = c.responses + EXCLUDED.responses,
-        last_conversion_at = greatest(c.last_conversion_at, EXCLUDED.last_conversion_at),
-        last_event_at = greatest(c.last_event_at, EXCLUDED.last_event_at);
-    END IF;
-    IF stormops.moves_guardrail_signal(NEW.event_type, NEW.complaint) THEN
-      INSERT INTO stormops.guardrail_state AS g
-             (property_id, first_event_at, recent_contacts, recent_complaints, last_contact_at, opted_out_at)
-      VALUES (NEW.property_id, NEW.event_timestamp,
-              CASE WHEN NEW.event_type = 'contact' AND NEW.event_timestamp > contacts_since
-                   THEN ARRAY[NEW.event_timestamp] ELSE '{}' END,
-              CASE WHEN NEW.complaint AND NEW.event_timestamp > complaints_since
-                   THEN ARRAY[NEW.event_timestamp] ELSE '{}' END,
-              CASE WHEN NEW.event_type = 'contact' THEN NEW.event_timestamp END,
-              CASE WHEN NEW.event_type = 'opt_out' THEN NEW.event_timestamp END)
-      ON CONFLICT (property_id) DO UPDATE SET
-        first_event_at = least(g.first_event_at, EXCLUDED.first_event_at),
-        recent_contacts = CASE
-          WHEN cardinality(g.recent_contacts) + cardinality(EXCLUDED.recent_contacts) <= 64
-            THEN g.recent_contacts || EXCLUDED.recent_contacts
-          ELSE stormops.times_after(g.recent_contacts || EXCLUDED.recent_contacts, contacts_since) END,
-        recent_complaints = CASE
-          WHEN cardinality(g.recent_complaints) + cardinality(EXCLUDED.recent_complaints) <= 64
-            THEN g.recent_complaints || EXCLUDED.recent_complaints
-          ELSE stormops.times_after(g.recent_complaints || EXCLUDED.recent_complaints, complaints_since) END,
-        last_contact_at = greatest(g.last_contact_at, EXCLUDED.last_contact_at),
-        opted_out_at = least(g.opted_out_at, EXCLUDED.opted_out_at);
-    END IF;
-    RETURN NULL;
-  END IF;
-  -- a correction: the properties it touched, from history (both tables, in
-  -- the insert triggers' order)
+  -- both tables, in the insert triggers' order
   PERFORM stormops.behavior_counts_from_history(ARRAY[OLD.property_id]);
   PERFORM stormops.guardrail_state_from_history(ARRAY[OLD.property_id]);
   IF TG_OP = 'UPDATE' AND NEW.property_id IS DISTINCT FROM OLD.property_id THEN
@@ -202,7 +153,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION stormops.behavior_events_upkeep() IS
-  'Internal (on Citus, docs/scaling.md): the row trigger that keeps behavior_counts and guardrail_state where the statement triggers cannot run.';
+  'Internal (on Citus, docs/scaling.md): the row trigger that recomputes behavior_counts and guardrail_state after a correction of behaviour events.';
 
 -- The placement of every table under the one rule above.
 CREATE FUNCTION stormops.distribution_plan()
@@ -296,16 +247,17 @@ BEGIN
     node_ddl := node_ddl || format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS %I', keys.rel, keys.conname);
   END LOOP;
   -- 2. the triggers that read transition tables (the behaviour upkeep's
-  --    statement triggers), which cannot run on the shards: dropped, on the
-  --    workers' copies as well. Their row form is created after the copy
-  --    (step 6): created before, it would fire for the rows Citus copies into
-  --    the shards and count them twice.
-  FOR keys IN
-    SELECT t.tgname FROM pg_catalog.pg_trigger t
-     WHERE t.tgrelid = 'stormops.behavior_events'::regclass AND NOT t.tgisinternal
-       AND (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL)
-     ORDER BY t.tgname
-  LOOP
+  --    statement triggers): dropped, on the workers' copies as well, and
+  --    created again after the copy (step 6): before it, they would fire for
+  --    the rows Citus copies into the shards and count them twice. The
+  --    insert merges come back as they are (they write the co-located
+  --    shards); the correction trigger comes back as a row trigger.
+  CREATE TEMP TABLE stormops_citus_triggers ON COMMIT DROP AS
+  SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid) AS def, t.tgoldtable IS NULL AS restore
+    FROM pg_catalog.pg_trigger t
+   WHERE t.tgrelid = 'stormops.behavior_events'::regclass AND NOT t.tgisinternal
+     AND (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL);
+  FOR keys IN SELECT * FROM pg_temp.stormops_citus_triggers ORDER BY tgname LOOP
     node_ddl := node_ddl || format('DROP TRIGGER IF EXISTS %I ON stormops.behavior_events', keys.tgname);
   END LOOP;
   -- 3. the SQL functions that read a distributed table: their PL/pgSQL twins
@@ -404,8 +356,12 @@ BEGIN
     EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', keys.rel, keys.conname, keys.def);
     kept := kept + 1;
   END LOOP;
-  -- 6. the row form of the upkeep, on the shards
-  EXECUTE 'CREATE TRIGGER behavior_events_upkeep AFTER INSERT OR UPDATE OR DELETE ON stormops.behavior_events '
+  -- 6. the upkeep on the shards: the insert merges as they were, the
+  --    corrections as a row trigger
+  FOR keys IN SELECT * FROM pg_temp.stormops_citus_triggers WHERE restore ORDER BY tgname LOOP
+    EXECUTE keys.def;
+  END LOOP;
+  EXECUTE 'CREATE TRIGGER behavior_events_upkeep AFTER UPDATE OR DELETE ON stormops.behavior_events '
           'FOR EACH ROW EXECUTE FUNCTION stormops.behavior_events_upkeep()';
   RAISE NOTICE 'stormops distributed: % foreign keys kept; referrals_referred_known (the referred property may be on another shard) and proposal_runs_permit_id_fkey (to the coordinator''s competitor_permits) dropped', kept;
 END;

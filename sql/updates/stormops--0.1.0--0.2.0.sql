@@ -144,6 +144,7 @@ COMMENT ON COLUMN stormops.property_scores.diffusion_percentile IS
 SELECT stormops.behavior_counts_from_history(NULL);
 --@include 12_guardrails_truncate.sql
 --@include 12_guardrails_history.sql
+--@include 12_guardrails_merge.sql
 --@include 06_playbook_revision.sql
 --@include 06_playbook_writes.sql
 --@include 12_guardrails_signals.sql

@@ -192,7 +192,8 @@ n=$(q -c "SELECT count(*) FILTER (WHERE status = 'sent') || ' sent, ' || count(*
 case "$n" in "0 sent"*) fail "no contact was claimed and sent on Citus ($n)";; esac
 echo "ok - contact claims, reports and expiry on Citus give one node's claims and plans ($n)"
 
-# the upkeep on the shards: inserts from one statement and one by one
+# the upkeep on the shards: inserts from one statement and one by one (the
+# statement merges, writing the co-located shards)
 q -q -c "INSERT INTO stormops.behavior_events (property_id, event_type, channel, event_timestamp, complaint)
          SELECT property_id, (ARRAY['contact','response','conversion','complaint','opt_out','contact'])[1 + abs(hashtext(property_id)) % 6],
                 'sms', now() - (abs(hashtext(property_id || 'd')) % 40) * interval '1 day', abs(hashtext(property_id)) % 7 = 0
@@ -236,7 +237,7 @@ q -q -c "INSERT INTO stormops.do_not_contact (property_id, channel, reason)
            FROM (SELECT property_id, row_number() OVER (ORDER BY property_id) AS n
                    FROM stormops.properties WHERE property_id LIKE 'dfw_75225%') p WHERE n <= 30"
 check_state "inserts"
-echo "ok - inserts: the row triggers on the shards keep behavior_counts equal to its history twin, guardrail_state equal to its rebuild, and the signals read from the state equal those from history ($(q -c "SELECT count(*) FROM stormops.guardrail_signals") properties)"
+echo "ok - inserts: the statement merges on the shards keep behavior_counts equal to its history twin, guardrail_state equal to its rebuild, and the signals read from the state equal those from history ($(q -c "SELECT count(*) FROM stormops.guardrail_signals") properties)"
 
 # corrections: each touched property recomputed from history on its shard.
 # (Citus itself refuses SET event_timestamp = event_timestamp - interval ...:
