@@ -28,6 +28,10 @@ questions=(
   # as of now(): the counts form on one node, the history forms on Citus
   "'{\"behavioral\": {\"response_rate_min\": 0.2}}', NULL, now()"
   "'{\"geography\": {\"zips\": [\"75034\", \"75035\"]}, \"behavioral\": {\"response_rate_min\": 0.2}}', NULL, now()"
+  # top-k similarity (its aggregate combines per shard): of properties to a
+  # cohort (Frisco-Alpha's rules), and of tracts (Expansion-Lookalike's)
+  "(SELECT targeting_rules FROM stormops.playbooks WHERE playbook_name = 'Frisco-Alpha'), 'noaa_ep_135504_hail', '2019-04-01'"
+  "(SELECT targeting_rules FROM stormops.playbooks WHERE playbook_name = 'Expansion-Lookalike'), 'noaa_ep_135504_hail', '2019-04-01'"
 )
 q -q -c "CREATE SCHEMA scratch"
 for i in "${!questions[@]}"; do
