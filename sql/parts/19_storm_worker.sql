@@ -1,6 +1,7 @@
--- The storm-event worker's SQL side (docs/operations.md): which events are
--- pending, what handling one means, where failures go, how commits wake it,
--- and its status. The worker itself is C (src/workers).
+-- The storm-event worker's SQL side (docs/operations.md): where failures
+-- go, how commits wake it, and its status (which events are pending and
+-- what handling one means: 19_storm_worker_events.sql). The worker itself is
+-- C (src/workers).
 
 -- Failures of the background workers, one row per failed attempt; the
 -- event (or notification) stays pending and is tried again later.

@@ -7,6 +7,9 @@
 -- run_pending_proposals is its pg_cron entry point. The update from 0.1.0
 -- includes this part whole. Failure modes: the record is written in the
 -- event's own transaction, so it exists exactly when the handling committed.
+-- Which events are pending is here too (storm_events_pending, 0.2.0's form,
+-- which Citus can run).
+
 -- Storm events to propose (by the worker, or run_pending_proposals), oldest
 -- first: those with reports or impacts (an event whose reports are still to
 -- come is not ready) that no run has handled, or whose last handling had a

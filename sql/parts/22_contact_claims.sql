@@ -149,11 +149,14 @@ BEGIN
   LOOP
     page := want - got;
     -- the next page, after the last key of the one before (n of its rows)
-    SELECT array_agg(k.execution_id ORDER BY k.o), array_agg(k.property_id ORDER BY k.o),
-           array_agg(k.step ORDER BY k.o), array_agg(k.due_at ORDER BY k.o), array_agg(k.rank ORDER BY k.o)
+    -- (the order and limit go to every shard, and the coordinator merges)
+    SELECT array_agg(k.execution_id ORDER BY k.due_at, k.rank, k.property_id, k.execution_id),
+           array_agg(k.property_id ORDER BY k.due_at, k.rank, k.property_id, k.execution_id),
+           array_agg(k.step ORDER BY k.due_at, k.rank, k.property_id, k.execution_id),
+           array_agg(k.due_at ORDER BY k.due_at, k.rank, k.property_id, k.execution_id),
+           array_agg(k.rank ORDER BY k.due_at, k.rank, k.property_id, k.execution_id)
       INTO es, ps, sts, dues, ranks
-      FROM (SELECT s.execution_id, s.property_id, s.step, s.due_at, s.rank,
-                   row_number() OVER (ORDER BY s.due_at, s.rank, s.property_id, s.execution_id) AS o
+      FROM (SELECT s.execution_id, s.property_id, s.step, s.due_at, s.rank
               FROM stormops.contact_steps s
              WHERE s.channel = ch AND s.is_next AND s.status IN ('planned', 'leased')
                AND s.due_at <= as_of AND s.ready_at <= as_of
