@@ -9,7 +9,9 @@
 -- that pass. Each batch is one statement: every change is written with its
 -- reason, and a step that becomes final hands the plan to the next one.
 -- A step with arms gets its arm at its first lease (21_variant_statistics.sql),
--- stored with the method, propensity and statistics the choice used.
+-- stored with the method, propensity and statistics the choice used. On
+-- Citus (docs/scaling.md) the candidates are locked shard by shard
+-- (claim_candidates), and every statement is in a form Citus can run.
 -- Failure modes: bad arguments are refused before anything is read; a
 -- sender that dies leaves leases that run out (ready_at is the lease's end),
 -- so its contacts come back once each; two claims of one capped playbook take
@@ -511,28 +513,28 @@ BEGIN
   -- one order: claims of one capped playbook take turns until they commit
   -- (the crews count the property's local day, which is within a day of
   -- the default zone's anywhere: three days' rows cover every zone)
-  WITH counters AS (
-    SELECT DISTINCT p.playbook_id, d.day, k.kind
-      FROM stormops.playbooks p
-      JOIN stormops.playbook_executions e ON e.playbook_id = p.playbook_id AND e.status = 'Running'
-      JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
-     CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
-     CROSS JOIN LATERAL (SELECT today + o FROM generate_series(CASE k.kind WHEN 'contacts' THEN 0 ELSE -1 END,
-                                                             CASE k.kind WHEN 'contacts' THEN 0 ELSE 1 END) o) AS d(day)
-     WHERE CASE k.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
-                       ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END
-  ), made AS (
-    INSERT INTO stormops.contact_day_counts (playbook_id, day, kind)
-    SELECT c.playbook_id, c.day, c.kind FROM counters c
-    ON CONFLICT (playbook_id, day, kind) DO NOTHING
-  )
   SELECT array_agg(c.playbook_id), array_agg(c.day), array_agg(c.kind) INTO lock_playbooks, lock_days, lock_kinds
-    FROM counters c;
-  PERFORM FROM stormops.contact_day_counts dc
-    JOIN unnest(lock_playbooks, lock_days, lock_kinds) AS c(playbook_id, day, kind)
-      ON dc.playbook_id = c.playbook_id AND dc.day = c.day AND dc.kind = c.kind
-   ORDER BY dc.playbook_id, dc.day, dc.kind
-     FOR UPDATE OF dc;
+    FROM (SELECT DISTINCT p.playbook_id, d.day, k.kind
+            FROM stormops.playbooks p
+            JOIN stormops.playbook_executions e ON e.playbook_id = p.playbook_id AND e.status = 'Running'
+            JOIN stormops.execution_steps x ON x.execution_id = e.execution_id AND x.channel = ch
+           CROSS JOIN (VALUES ('contacts'), ('door_knocks')) AS k(kind)
+           CROSS JOIN LATERAL (SELECT today + o FROM generate_series(CASE k.kind WHEN 'contacts' THEN 0 ELSE -1 END,
+                                                                   CASE k.kind WHEN 'contacts' THEN 0 ELSE 1 END) o) AS d(day)
+           WHERE CASE k.kind WHEN 'contacts' THEN p.max_daily_contacts IS NOT NULL
+                             ELSE ch = 'door_knock' AND p.team_size_required IS NOT NULL END) c;
+  -- (only when there are any: on Citus the counters are a reference table,
+  -- and writing or locking it makes every other claim wait, capped or not)
+  IF lock_playbooks IS NOT NULL THEN
+    INSERT INTO stormops.contact_day_counts (playbook_id, day, kind)
+    SELECT * FROM unnest(lock_playbooks, lock_days, lock_kinds)
+    ON CONFLICT (playbook_id, day, kind) DO NOTHING;
+    PERFORM FROM stormops.contact_day_counts dc
+      JOIN unnest(lock_playbooks, lock_days, lock_kinds) AS c(playbook_id, day, kind)
+        ON dc.playbook_id = c.playbook_id AND dc.day = c.day AND dc.kind = c.kind
+     ORDER BY dc.playbook_id, dc.day, dc.kind
+       FOR UPDATE OF dc;
+  END IF;
 
   -- the statistics of this channel's adaptive steps that are due for a
   -- recomputation (adaptive.md): once per claim, before its batches

@@ -303,6 +303,15 @@ BEGIN
       'stormops.run_pending_proposals()']::regprocedure[] LOOP
     node_ddl := node_ddl || format('ALTER FUNCTION %s SET citus.multi_shard_modify_mode = sequential', proc);
   END LOOP;
+  -- 3d. a claim (and the expiry) updates the contact steps it has locked
+  --     row by row, over many shards: Citus would otherwise take a lock on
+  --     every shard it writes and make each claim wait for the one before;
+  --     the row locks keep two claims apart, as on one node
+  FOREACH proc IN ARRAY ARRAY[
+      'stormops.claim_contacts(text, integer, timestamptz, interval)',
+      'stormops.expire_contact_steps(timestamptz)']::regprocedure[] LOOP
+    node_ddl := node_ddl || format('ALTER FUNCTION %s SET citus.all_modifications_commutative = on', proc);
+  END LOOP;
   -- on the workers' copies of the extension (plain DDL there, not propagated),
   -- then here
   FOREACH ddl IN ARRAY node_ddl LOOP

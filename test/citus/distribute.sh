@@ -340,3 +340,33 @@ done
 q -q -c "SELECT stormops.retire_playbook('Frisco-Beta')" -c "DELETE FROM stormops.playbooks WHERE playbook_name = 'Frisco-Beta'" >/dev/null \
   || fail "a playbook without executions could not be deleted on Citus"
 echo "ok - playbook writes after distribute(): revised, created, moved, refused and deleted; each version recorded once, every node's copy equal"
+
+# claims of playbooks without daily caps run side by side on Citus, as on one
+# node: a second sender's claim returns while the first sender's transaction
+# is still open (each locks only its own steps; capped playbooks take turns
+# on their day counters, on one node too). The steps: the plans the worker
+# laid for the new storm, claimed as of when four of one channel are ready.
+q -q -c "UPDATE stormops.playbooks SET max_daily_contacts = NULL, team_size_required = NULL WHERE status = 'Active'"
+read -r ch as_of < <(q -F ' ' -c "SELECT channel, ready_at FROM (
+                       SELECT channel, ready_at, row_number() OVER (PARTITION BY channel ORDER BY ready_at) AS n,
+                              count(*) OVER (PARTITION BY channel) AS c
+                         FROM stormops.contact_steps WHERE is_next AND status = 'planned') s
+                      WHERE n = 4 ORDER BY c DESC, channel LIMIT 1")
+[ -n "$ch" ] || fail "no channel has four steps to claim for the uncapped claims"
+claim2="SELECT string_agg(property_id || ' ' || step, E'\n' ORDER BY property_id, step)
+          FROM stormops.claim_due_contacts('$ch', 2, '$as_of')"
+work=$(mktemp -d)
+PGAPPNAME=first_sender q -c "BEGIN" -c "$claim2" -c "SELECT pg_sleep(20)" -c "ROLLBACK" >"$work/a" 2>&1 & a=$!
+wait_for 10 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'first_sender' AND query LIKE '%pg_sleep%')" \
+  || fail "the first sender did not claim: $(cat "$work/a")"
+q -c "$claim2" >"$work/b" 2>&1 || fail "the second claim failed: $(cat "$work/b")"
+open=$(q -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'first_sender' AND query LIKE '%pg_sleep%'")
+q -q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'first_sender'" >/dev/null
+wait $a || true
+[ "$open" = 1 ] || fail "the second sender's claim returned only after the first sender's transaction ended"
+sed -i '/^BEGIN$\|^ROLLBACK$\|^$\|pg_sleep\|ERROR\|canceling/d' "$work/a"
+[ -s "$work/b" ] && [ -s "$work/a" ] || fail "uncapped claims at once got: '$(cat "$work/a")' and '$(cat "$work/b")'"
+shared=$(sort "$work/a" "$work/b" | uniq -d | grep -c '' || true)
+[ "$shared" = 0 ] || fail "uncapped claims at once shared $shared steps"
+rm -rf "$work"
+echo "ok - claims of uncapped playbooks run side by side on Citus: the second returns while the first is open, and they share no step"
