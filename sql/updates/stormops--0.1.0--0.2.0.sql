@@ -97,6 +97,7 @@ COMMENT ON COLUMN stormops.notification_outbox.lost_sends IS
 --@include 20_cron_jobs.sql
 --@include 21_contact_outcomes.sql
 --@include 21_variant_statistics.sql
+--@include 22_contact_claim_locks.sql
 --@include 22_contact_claims.sql
 --@include 23_contact_reports.sql
 --@include 24_execution_end.sql
