@@ -16,6 +16,7 @@ if [ $rc -eq 77 ]; then echo "skipped: no Citus in ../shared/vendor"; exit 77; f
 trap citus_cluster_stop EXIT
 citus_cluster_start >/dev/null
 q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+db=postgres; source test/tools/deadlines.sh   # wait_for (its q is this one, on database postgres)
 fail() { echo "not ok - $1"; exit 1; }
 
 q -q -f test/demo/dfw_data.sql >/dev/null
@@ -134,14 +135,16 @@ rm -rf "$work"
 echo "ok - two sessions proposing the storm at once on Citus: one run per playbook, the same answer, and one node's decisions ($(q -c "SELECT count(*) FROM stormops.proposal_decisions")), executions and contact plans ($(q -c "SELECT count(*) FROM stormops.contact_steps") steps)"
 
 # two senders claiming at once never share a step: the first holds its
-# claim open for 3 seconds before it commits, the second claims meanwhile.
+# claim open for 3 seconds before it commits, the second claims meanwhile
+# (after the first claim has returned).
 # (On Citus the second waits for the first: both write the day counters, a
 # reference table, whose writes Citus serializes; then it takes the next
 # ten.) One node gets the same two claims one after the other.
 claim10="SELECT property_id || ' ' || step FROM stormops.claim_due_contacts('paid_ads', 10, '2019-03-29 15:00-05') ORDER BY 1"
 work=$(mktemp -d)
-q -c "BEGIN" -c "$claim10" -c "SELECT pg_sleep(3)" -c "COMMIT" >"$work/a" 2>&1 & a=$!
-sleep 1
+PGAPPNAME=first_claim q -c "BEGIN" -c "$claim10" -c "SELECT pg_sleep(3)" -c "COMMIT" >"$work/a" 2>&1 & a=$!
+wait_for 20 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'first_claim' AND query LIKE '%pg_sleep%')" \
+  || fail "the first claim did not return: $(cat "$work/a")"
 q -c "$claim10" >"$work/b" 2>&1 || fail "the second claim failed: $(cat "$work/b")"
 wait $a || fail "the first claim failed: $(cat "$work/a")"
 sed -i '/^BEGIN$\|^COMMIT$\|^$/d' "$work/a"
@@ -271,7 +274,6 @@ echo "ok - a rival permit in a defended ZIP is answered once, from the coordinat
 
 # the background worker runs on the coordinator only, even with
 # stormops.database set on every node as one configuration would
-db=postgres; source test/tools/deadlines.sh   # (its q is this one, on database postgres)
 for port in "$PGPORT" $CITUS_WORKER_PORTS; do
   q -p "$port" -q -c "ALTER SYSTEM SET stormops.database = 'postgres'" -c "ALTER SYSTEM SET stormops.poll_interval = 1" \
     -c "SELECT pg_reload_conf()" >/dev/null
