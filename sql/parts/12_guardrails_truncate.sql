@@ -22,7 +22,7 @@ BEGIN
   -- on Citus the trigger fires on every shard of behavior_events as well,
   -- where a TRUNCATE of the derived tables (all their shards) may not run:
   -- they are emptied once, by the coordinator's table (docs/scaling.md)
-  IF TG_TABLE_NAME <> 'behavior_events' THEN
+  IF TG_RELID <> 'stormops.behavior_events'::regclass THEN
     RETURN NULL;
   END IF;
   IF EXISTS (SELECT 1 FROM stormops.guardrail_state) THEN

@@ -214,8 +214,7 @@ BEGIN
       USING ERRCODE = 'feature_not_supported',
             HINT = 'stormops runs on one node without it. To scale out: CREATE EXTENSION citus on the coordinator and every worker, add the workers with citus_add_node(), then call stormops.distribute() on the coordinator (docs/scaling.md).';
   END IF;
-  EXECUTE 'SELECT NOT pg_catalog.citus_is_coordinator()' INTO failed;
-  IF failed::bool THEN
+  IF stormops.on_citus_worker() THEN
     RAISE EXCEPTION 'stormops.distribute() runs on the Citus coordinator, not on a worker'
       USING ERRCODE = 'feature_not_supported', HINT = 'Connect to the coordinator and call it there.';
   END IF;

@@ -15,7 +15,8 @@
  * a run ends at once: the coordinator proposes and delivers for the whole
  * cluster (docs/scaling.md), and a run on each node would propose and send
  * the same things up to three times. The check reads Citus' catalog only
- * where Citus is installed; without Citus nothing changes.
+ * where Citus is installed, and opens no transaction where Citus is not
+ * loaded (its settings are not defined): without Citus nothing changes.
  */
 #include "postgres.h"
 
@@ -42,12 +43,18 @@ PGDLLEXPORT void stormops_storm_runner_main(Datum arg);
 
 #define RUNNER_NAME "stormops storm worker"
 
-/* True on a Citus worker node: Citus is installed and this node's group is not the coordinator's (0). */
+/*
+ * True on a Citus worker node: Citus is installed and this node's group is
+ * not the coordinator's (0). Where Citus is not loaded (shared_preload_libraries
+ * defines its settings) there is nothing to read, and no transaction is opened.
+ */
 static bool
 on_citus_worker(void)
 {
 	bool		worker = false;
 
+	if (GetConfigOption("citus.shard_count", true, false) == NULL)
+		return false;
 	worker_begin_work("stormops: checking whether this node is a Citus worker");
 	if (OidIsValid(get_extension_oid("citus", true)))
 	{

@@ -76,6 +76,10 @@ echo "ok - 27 foreign keys kept on every node (referrals_referred_known and prop
 again=$(q -c "SELECT count(*) FILTER (WHERE detail LIKE 'already%') || '/' || count(*) FROM stormops.distribute()" 2>/dev/null)
 [ "$again" = "38/38" ] || fail "a second distribute() answered $again, want 38/38 already"
 echo "ok - a second distribute() changes nothing"
+worker_port=${CITUS_WORKER_PORTS%% *}
+out=$(q -p "$worker_port" -c "SELECT count(*) FROM stormops.distribute()" 2>&1 || true)
+grep -q "runs on the Citus coordinator, not on a worker" <<<"$out" || fail "distribute() on a worker answered: $out"
+echo "ok - distribute() on a worker refuses"
 
 # the same answers after distribution
 for i in "${!questions[@]}"; do
